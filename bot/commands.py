@@ -1,0 +1,14 @@
+"""The command list shown in Telegram's menu button (texts through gettext)."""
+
+from aiogram.utils.i18n import gettext as _
+
+
+def command_list() -> list[tuple[str, str]]:
+    return [
+        ("start", _("Start over")),
+        ("menu", _("Main menu")),
+        ("help", _("What the bot can do")),
+        ("language", _("Language")),
+        ("privacy", _("What is stored about me")),
+        ("forget", _("Delete my data")),
+    ]

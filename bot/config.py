@@ -1,0 +1,96 @@
+"""Settings from environment variables (and an optional `.env` file)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Locale = Literal["ru", "en"]
+SUPPORTED_LOCALES: tuple[Locale, ...] = ("ru", "en")
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message is one sentence meant for a person."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    database_path: Path = Path("data/bot.sqlite3")
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_locale: Locale = "ru"
+    consultant_chat_id: int | None = None
+    broadcast_rate: float = Field(default=25.0, gt=0, le=30)
+    redis_url: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"  # a webhook server listens on every interface
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        """Accept `1,2,3`, a JSON list `[1, 2, 3]`, or an empty value."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if not text:
+            return frozenset()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("bot_token", "webhook_secret", "redis_url", "webhook_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("consultant_chat_id", mode="before")
+    @classmethod
+    def _empty_chat_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def require_token(self) -> str:
+        if self.bot_token is None or not self.bot_token.get_secret_value():
+            raise SettingsError(
+                "BOT_TOKEN is not set: get a token from @BotFather and put it in the "
+                "environment or in .env, or try the bot without one: python -m bot chat"
+            )
+        return self.bot_token.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; on a bad value raise SettingsError naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raw = first.get("input")
+        shown = "" if "TOKEN" in name or "SECRET" in name else f" (got {raw!r})"
+        reason = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name} is invalid{shown}: {reason}.") from None

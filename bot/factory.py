@@ -1,0 +1,86 @@
+"""The one place where the bot is wired: used by `__main__`, the terminal chat and the tests."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher, F
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import BotCommand
+from aiogram.utils.i18n import I18n
+
+from bot.commands import command_list
+from bot.config import SUPPORTED_LOCALES, Settings
+from bot.i18n import create_i18n
+from bot.middlewares import (
+    InFlightMiddleware,
+    LocaleMiddleware,
+    ThrottlingMiddleware,
+    UserMiddleware,
+)
+from handlers import get_routers
+from storage.db import Database
+from storage.fsm import SqliteStorage
+
+logger = logging.getLogger(__name__)
+# How long shutdown waits for updates that are still being handled.
+DRAIN_SECONDS = 10.0
+
+
+def create_bot(
+    settings: Settings, session: BaseSession | None = None, token: str | None = None
+) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(
+        token=token or settings.require_token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(
+    settings: Settings, db: Database, *, i18n: I18n | None = None, throttle: bool = True
+) -> Dispatcher:
+    """`throttle=False` for the terminal chat, where one local person types or pipes input."""
+    i18n = i18n or create_i18n(settings.default_locale)
+    in_flight = InFlightMiddleware()
+    dp = Dispatcher(
+        storage=SqliteStorage(db),
+        settings=settings,
+        db=db,
+        i18n=i18n,
+        in_flight=in_flight,
+    )
+    # The bot talks to people one to one; group chats it was added to are ignored.
+    dp.message.filter(F.chat.type == "private")
+
+    dp.update.outer_middleware(in_flight)
+    if throttle:
+        dp.update.outer_middleware(ThrottlingMiddleware(i18n, settings.default_locale))
+    dp.update.outer_middleware(UserMiddleware(db))
+    dp.update.outer_middleware(LocaleMiddleware(i18n, settings.default_locale))
+
+    dp.include_routers(*get_routers())
+    dp.startup.register(set_bot_commands)
+    dp.shutdown.register(drain_updates)
+    return dp
+
+
+async def set_bot_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:
+    """The command list in every language, plus the default for other languages."""
+    for locale in (None, *SUPPORTED_LOCALES):
+        with i18n.context(), i18n.use_locale(locale or settings.default_locale):
+            commands = [
+                BotCommand(command=name, description=text) for name, text in command_list()
+            ]
+        await bot.set_my_commands(commands, language_code=locale)
+
+
+async def drain_updates(in_flight: InFlightMiddleware) -> None:
+    if not await in_flight.drain(DRAIN_SECONDS):
+        logger.warning("Stopped with %d updates still being handled", in_flight.running)

@@ -1,0 +1,61 @@
+"""Main menu and help."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards
+from bot.callbacks import MenuAction, MenuCb
+from handlers.replies import answer_callback_with
+
+router = Router(name=__name__)
+
+
+def menu_text() -> str:
+    return _("<b>Main menu</b>\nWhat shall we do?")
+
+
+def help_text() -> str:
+    return _(
+        "I help you choose a profession and find short training at ЦОПП — the centres of "
+        "advanced vocational training that work in most regions of Russia.\n\n"
+        "<b>Commands</b>\n"
+        "/menu — main menu\n"
+        "/language — change the language\n"
+        "/privacy — what I store and why\n"
+        "/forget — delete everything about you\n"
+        "/help — this message\n\n"
+        "<b>Talk to a person</b>\n"
+        "Career advice in person is given by the employment centre of your town (you can apply "
+        "on the «Работа России» portal, trudvsem.ru) and by the ЦОПП of your region."
+    )
+
+
+async def send_menu(bot: Bot, chat_id: int) -> None:
+    await bot.send_message(chat_id, menu_text(), reply_markup=keyboards.main_menu())
+
+
+@router.message(Command("menu"))
+async def cmd_menu(message: Message, bot: Bot, state: FSMContext) -> None:
+    # The menu is the way out of any half-finished step; saved data stays.
+    await state.set_state(None)
+    await send_menu(bot, message.chat.id)
+
+
+@router.message(Command("help"))
+async def cmd_help(message: Message) -> None:
+    await message.answer(help_text(), reply_markup=keyboards.back_to_menu())
+
+
+@router.callback_query(MenuCb.filter(F.action == MenuAction.menu))
+async def on_menu(query: CallbackQuery) -> None:
+    await answer_callback_with(query, menu_text(), keyboards.main_menu())
+
+
+@router.callback_query(MenuCb.filter(F.action == MenuAction.help))
+async def on_help(query: CallbackQuery) -> None:
+    await answer_callback_with(query, help_text(), keyboards.back_to_menu())

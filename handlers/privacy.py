@@ -1,0 +1,135 @@
+"""Language, what is stored (/privacy), withdrawing consent and deleting everything (/forget)."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from bot import keyboards
+from bot.callbacks import (
+    ConsentAction,
+    ConsentCb,
+    ForgetAction,
+    ForgetCb,
+    LanguageCb,
+    MenuAction,
+    MenuCb,
+)
+from handlers.menu import send_menu
+from handlers.replies import answer_callback_with
+from storage.db import Database
+from storage.users import UserRow
+
+router = Router(name=__name__)
+
+
+def privacy_text(*, has_consent: bool) -> str:
+    status = (
+        _("Now: you have given consent.")
+        if has_consent
+        else _("Now: no consent — I keep only your Telegram ID and language.")
+    )
+    return (
+        _(
+            "🔒 <b>What I store and why</b>\n"
+            "• Your Telegram ID and language — without them I cannot answer you.\n"
+            "• With your consent: your name in Telegram, who you are (student, adult, parent), "
+            "your region, the link you came by, and your test answers and results — to suggest "
+            "programmes and centres that fit you.\n"
+            "The data is kept on the bot's server and processed under Russian law on personal "
+            "data (152-ФЗ). A centre receives it only with an application you send yourself.\n"
+            "Withdraw consent: /privacy. Delete everything: /forget."
+        )
+        + "\n\n"
+        + status
+    )
+
+
+def forget_question() -> str:
+    return _(
+        "Delete everything I know about you: consent, role, region, test answers? "
+        "This cannot be undone."
+    )
+
+
+@router.message(Command("privacy"))
+async def cmd_privacy(message: Message, user_row: UserRow) -> None:
+    await message.answer(
+        privacy_text(has_consent=user_row.has_consent),
+        reply_markup=keyboards.privacy(has_consent=user_row.has_consent),
+    )
+
+
+@router.callback_query(MenuCb.filter(F.action == MenuAction.privacy))
+async def on_privacy(query: CallbackQuery, user_row: UserRow) -> None:
+    await answer_callback_with(
+        query,
+        privacy_text(has_consent=user_row.has_consent),
+        keyboards.privacy(has_consent=user_row.has_consent),
+    )
+
+
+@router.callback_query(ConsentCb.filter(F.action == ConsentAction.withdraw))
+async def on_withdraw(query: CallbackQuery, db: Database, user_row: UserRow) -> None:
+    if user_row.has_consent:
+        async with db.transaction() as tx:
+            await tx.users.withdraw_consent(user_row.id)
+    await answer_callback_with(
+        query,
+        _(
+            "Consent withdrawn. I have erased your name, role, region and source; only your "
+            "Telegram ID and language remain."
+        ),
+        keyboards.privacy(has_consent=False),
+    )
+
+
+@router.message(Command("language"))
+async def cmd_language(message: Message) -> None:
+    await message.answer("Выберите язык · Choose a language", reply_markup=keyboards.languages())
+
+
+@router.callback_query(MenuCb.filter(F.action == MenuAction.language))
+async def on_language_menu(query: CallbackQuery) -> None:
+    await answer_callback_with(query, "Выберите язык · Choose a language", keyboards.languages())
+
+
+@router.callback_query(LanguageCb.filter())
+async def on_language(
+    query: CallbackQuery, callback_data: LanguageCb, bot: Bot, db: Database, i18n: I18n
+) -> None:
+    locale = callback_data.locale.value
+    async with db.transaction() as tx:
+        await tx.users.set_locale(query.from_user.id, locale)
+    with i18n.use_locale(locale):
+        await answer_callback_with(query, _("Done, I will speak English now."))
+        await send_menu(bot, query.from_user.id)
+
+
+@router.message(Command("forget"))
+async def cmd_forget(message: Message) -> None:
+    await message.answer(forget_question(), reply_markup=keyboards.forget_confirmation())
+
+
+@router.callback_query(ForgetCb.filter(F.action == ForgetAction.ask))
+async def on_forget_ask(query: CallbackQuery) -> None:
+    await answer_callback_with(query, forget_question(), keyboards.forget_confirmation())
+
+
+@router.callback_query(ForgetCb.filter(F.action == ForgetAction.confirm))
+async def on_forget_confirm(query: CallbackQuery, db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.forget_user(query.from_user.id)
+    # The conversation rows are gone with the rest; nothing below writes them back.
+    await answer_callback_with(
+        query,
+        _("Done: everything about you has been deleted. To start again, send /start."),
+    )
+
+
+@router.callback_query(ForgetCb.filter(F.action == ForgetAction.cancel))
+async def on_forget_cancel(query: CallbackQuery) -> None:
+    await answer_callback_with(query, _("Nothing was deleted."), keyboards.back_to_menu())

@@ -1,0 +1,1 @@
+"""SQLite storage: connection, migrations, repositories and the FSM storage."""

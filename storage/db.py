@@ -1,0 +1,147 @@
+"""One SQLite database: connection settings, migrations and units of work.
+
+Polled updates run as concurrent tasks that share one aiosqlite connection. SQLite has a
+single transaction per connection, so interleaved statements of two tasks would end up in
+each other's transactions. Every unit of work therefore runs under one lock, inside its own
+`BEGIN IMMEDIATE … COMMIT`, and the caller decides where it ends:
+
+    async with db.transaction() as tx:
+        user = await tx.users.ensure(user_id)
+        await tx.users.set_role(user_id, "adult")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+from storage.fsm_rows import FsmRows
+from storage.users import UsersRepo
+
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> list[Migration]:
+    """Numbered `.sql` files shipped in `storage/migrations`, in order, without gaps."""
+    folder = resources.files("storage") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migration {expected:04d} is missing before {migration.name}")
+    return found
+
+
+class Transaction:
+    """Repositories bound to the connection of one open transaction."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.users = UsersRepo(conn)
+        self.fsm = FsmRows(conn)
+
+    async def forget_user(self, user_id: int) -> None:
+        """Delete every row about a person: the user row and rows in any table with `user_id`."""
+        tables = await self.conn.execute_fetchall(
+            "SELECT m.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c "
+            "WHERE m.type = 'table' AND c.name = 'user_id'"
+        )
+        for (table,) in tables:
+            await self.conn.execute(f'DELETE FROM "{table}" WHERE user_id = ?', (user_id,))
+        await self.conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+
+
+class Database:
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        """Open (creating the file and its folder) and bring the schema up to date."""
+        path = Path(path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            db = cls(conn, path)
+            if migrate:
+                await db.migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def schema_version(self) -> int:
+        rows = list(await self._conn.execute_fetchall("PRAGMA user_version"))
+        return int(rows[0][0])
+
+    async def migrate(self, *, target: int | None = None) -> int:
+        """Apply every migration newer than the file's `user_version`; return the new version."""
+        async with self._locked():
+            current = await self.schema_version()
+            for migration in load_migrations():
+                if migration.version <= current:
+                    continue
+                if target is not None and migration.version > target:
+                    break
+                # One script per migration, atomic together with its version bump.
+                await self._conn.executescript(
+                    f"BEGIN IMMEDIATE;\n{migration.sql}\n"
+                    f"PRAGMA user_version = {migration.version};\nCOMMIT;"
+                )
+                current = migration.version
+            return current
+
+    @asynccontextmanager
+    async def _locked(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            raise RuntimeError("a unit of work is already open in this task; do not nest them")
+        async with self._lock:
+            self._owner = task
+            try:
+                yield
+            finally:
+                self._owner = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """One unit of work: committed when the block ends, rolled back on an exception."""
+        async with self._locked():
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(self._conn)
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._conn.close()

@@ -22,6 +22,7 @@ from bot.middlewares import (
     ThrottlingMiddleware,
     UserMiddleware,
 )
+from bot.telegram_retry import RetryAfterMiddleware
 from handlers import get_routers
 from storage.db import Database
 from storage.fsm import SqliteStorage
@@ -36,6 +37,7 @@ def create_bot(
 ) -> Bot:
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(RetryAfterMiddleware())
     return Bot(
         token=token or settings.require_token(),
         session=session,

@@ -49,9 +49,7 @@ def consent(*, with_details: bool = True) -> InlineKeyboardMarkup:
 def roles() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🎒 I'm at school"), callback_data=RoleCb(role=RoleChoice.student))
-    kb.button(
-        text=_("💼 Looking for work or a course"), callback_data=RoleCb(role=RoleChoice.adult)
-    )
+    kb.button(text=_("💼 Work or training"), callback_data=RoleCb(role=RoleChoice.adult))
     kb.button(text=_("👪 Parent or teacher"), callback_data=RoleCb(role=RoleChoice.parent))
     kb.adjust(1)
     return kb.as_markup()

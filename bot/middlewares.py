@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
 from aiogram.types import TelegramObject, Update, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -100,7 +100,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         self._sweep(now)
         window = self._windows.setdefault(user.id, _Window())
         if now < window.blocked_until:
-            await self._silence(event)
+            await self._silence(data["bot"], event)
             return None
         while window.stamps and window.stamps[0] <= now - self._period:
             window.stamps.popleft()
@@ -108,7 +108,7 @@ class ThrottlingMiddleware(BaseMiddleware):
         if len(window.stamps) > self._limit:
             window.stamps.clear()
             window.blocked_until = now + self._cooldown
-            await self._notify(event, user)
+            await self._notify(data["bot"], event, user)
             return None
         return await handler(event, data)
 
@@ -125,20 +125,20 @@ class ThrottlingMiddleware(BaseMiddleware):
         ]:
             del self._windows[user_id]
 
-    async def _notify(self, update: Update, user: User) -> None:
+    async def _notify(self, bot: Bot, update: Update, user: User) -> None:
         locale = resolve_locale(None, user.language_code, self._default_locale)
         with self._i18n.context(), self._i18n.use_locale(locale):
             text = _("Too many messages at once 🙂 Wait a couple of seconds, please.")
         if update.callback_query:
-            await update.callback_query.answer(text)
-        elif update.message:
-            await update.message.answer(text)
+            await bot.answer_callback_query(update.callback_query.id, text=text)
+        else:
+            await bot.send_message(user.id, text)
 
     @staticmethod
-    async def _silence(update: Update) -> None:
+    async def _silence(bot: Bot, update: Update) -> None:
         # A tapped button shows a spinner until answered; answer it quietly.
         if update.callback_query:
-            await update.callback_query.answer()
+            await bot.answer_callback_query(update.callback_query.id)
 
 
 class UserMiddleware(BaseMiddleware):

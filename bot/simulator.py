@@ -241,7 +241,6 @@ class ChatSimulator:
         self.messages: dict[int, ChatMessage] = {}
         self.reply_keyboard: ReplyKeyboardMarkup | None = None
         self._update_ids = itertools.count(1)
-        self._seen_requests = 0
 
     # --- what the person does ---------------------------------------------------------
 
@@ -338,9 +337,14 @@ class ChatSimulator:
         return await self._feed(Update(update_id=next(self._update_ids), message=message))
 
     async def _feed(self, update: Update) -> list[Request]:
+        """Handle one update; return the Bot API calls it caused (in this chat)."""
+        start = len(self.session.requests)
         await self.dispatcher.feed_update(self.bot, update)
-        new = self.session.requests[self._seen_requests :]
-        self._seen_requests = len(self.session.requests)
+        new = [
+            request
+            for request in self.session.requests[start:]
+            if getattr(request.method, "chat_id", self.chat.id) == self.chat.id
+        ]
         for request in new:
             self._apply(request)
         return new

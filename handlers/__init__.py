@@ -1,4 +1,8 @@
-"""Routers in the order they are tried; the catch-all fallback comes last."""
+"""Routers in the order they are tried; the catch-all fallback comes last.
+
+Each module lists its handlers in `create_router()`, which builds a fresh router on every
+call: aiogram attaches a router to one dispatcher only, and the tests build many.
+"""
 
 from aiogram import Router
 
@@ -7,9 +11,9 @@ from handlers import errors, fallback, menu, privacy, start
 
 def get_routers() -> list[Router]:
     return [
-        errors.router,
-        start.router,
-        menu.router,
-        privacy.router,
-        fallback.router,
+        errors.create_router(),
+        start.create_router(),
+        menu.create_router(),
+        privacy.create_router(),
+        fallback.create_router(),
     ]

@@ -3,34 +3,53 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot, Router
-from aiogram.types import ErrorEvent
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.types import ErrorEvent, User
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+
+from storage.db import Database
 
 router = Router(name=__name__)
 logger = logging.getLogger(__name__)
 
 
-@router.errors()
-async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, **data: Any) -> bool:
+async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, db: Database, **data: Any) -> bool:
     update = event.update
+    user: User | None = data.get("event_from_user")
+    if isinstance(event.exception, TelegramForbiddenError):
+        # The person blocked the bot (or deleted the account): nobody to answer.
+        logger.info("Update %s: the user has blocked the bot", update.update_id)
+        if user is not None:
+            async with db.transaction() as tx:
+                await tx.users.set_blocked(user.id, blocked=True)
+        return True
+
     logger.error(
         "Update %s failed: %s",
         update.update_id,
         type(event.exception).__name__,
         exc_info=event.exception,
     )
-    locale = data.get("locale", i18n.default_locale)
-    with i18n.context(), i18n.use_locale(locale):
+    with i18n.context(), i18n.use_locale(data.get("locale", i18n.default_locale)):
         text = _("Something went wrong — please try /menu")
-    try:
-        if update.callback_query:
-            await update.callback_query.answer(text, show_alert=True)
-        elif update.message:
-            await update.message.answer(text)
-    except Exception:  # the person may have blocked the bot; the log has the cause
-        logger.warning("Could not tell the user about the failed update %s", update.update_id)
+    if update.callback_query:
+        # The tap may have been answered already; a spinner left over is harmless.
+        with suppress(TelegramAPIError):
+            await update.callback_query.answer()
+    if user is not None:
+        try:
+            await bot.send_message(user.id, text)
+        except TelegramAPIError as error:
+            logger.warning("Update %s: could not tell the user: %s", update.update_id, error)
     return True
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.errors.register(on_error)
+    return router

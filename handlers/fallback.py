@@ -11,10 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards
 from handlers.menu import send_menu
 
-router = Router(name=__name__)
 
-
-@router.message(F.text.startswith("/"))
 async def unknown_command(message: Message) -> None:
     assert message.text is not None
     command = message.text.split(maxsplit=1)[0][:64]
@@ -26,7 +23,6 @@ async def unknown_command(message: Message) -> None:
     )
 
 
-@router.message(F.text)
 async def unknown_text(message: Message) -> None:
     await message.answer(
         _("I don't understand free text yet 🙂 Please choose what to do:"),
@@ -34,7 +30,6 @@ async def unknown_text(message: Message) -> None:
     )
 
 
-@router.message()
 async def unexpected_content(message: Message) -> None:
     # Stickers, voice, photos, files, locations where nothing asked for them.
     await message.answer(
@@ -43,8 +38,16 @@ async def unexpected_content(message: Message) -> None:
     )
 
 
-@router.callback_query()
 async def stale_button(query: CallbackQuery, bot: Bot) -> None:
     # An old message's button, or callback data that does not parse: never leave a spinner.
     await query.answer(_("This button no longer works — here is the menu."))
     await send_menu(bot, query.from_user.id)
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(unknown_command, F.text.startswith("/"))
+    router.message.register(unknown_text, F.text)
+    router.message.register(unexpected_content)
+    router.callback_query.register(stale_button)
+    return router

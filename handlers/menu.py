@@ -12,8 +12,6 @@ from bot import keyboards
 from bot.callbacks import MenuAction, MenuCb
 from handlers.replies import answer_callback_with
 
-router = Router(name=__name__)
-
 
 def menu_text() -> str:
     return _("<b>Main menu</b>\nWhat shall we do?")
@@ -39,23 +37,28 @@ async def send_menu(bot: Bot, chat_id: int) -> None:
     await bot.send_message(chat_id, menu_text(), reply_markup=keyboards.main_menu())
 
 
-@router.message(Command("menu"))
 async def cmd_menu(message: Message, bot: Bot, state: FSMContext) -> None:
     # The menu is the way out of any half-finished step; saved data stays.
     await state.set_state(None)
     await send_menu(bot, message.chat.id)
 
 
-@router.message(Command("help"))
 async def cmd_help(message: Message) -> None:
     await message.answer(help_text(), reply_markup=keyboards.back_to_menu())
 
 
-@router.callback_query(MenuCb.filter(F.action == MenuAction.menu))
 async def on_menu(query: CallbackQuery) -> None:
     await answer_callback_with(query, menu_text(), keyboards.main_menu())
 
 
-@router.callback_query(MenuCb.filter(F.action == MenuAction.help))
 async def on_help(query: CallbackQuery) -> None:
     await answer_callback_with(query, help_text(), keyboards.back_to_menu())
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_menu, Command("menu"))
+    router.message.register(cmd_help, Command("help"))
+    router.callback_query.register(on_menu, MenuCb.filter(F.action == MenuAction.menu))
+    router.callback_query.register(on_help, MenuCb.filter(F.action == MenuAction.help))
+    return router

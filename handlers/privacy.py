@@ -23,8 +23,6 @@ from handlers.replies import answer_callback_with
 from storage.db import Database
 from storage.users import UserRow
 
-router = Router(name=__name__)
-
 
 def privacy_text(*, has_consent: bool) -> str:
     status = (
@@ -55,7 +53,6 @@ def forget_question() -> str:
     )
 
 
-@router.message(Command("privacy"))
 async def cmd_privacy(message: Message, user_row: UserRow) -> None:
     await message.answer(
         privacy_text(has_consent=user_row.has_consent),
@@ -63,7 +60,6 @@ async def cmd_privacy(message: Message, user_row: UserRow) -> None:
     )
 
 
-@router.callback_query(MenuCb.filter(F.action == MenuAction.privacy))
 async def on_privacy(query: CallbackQuery, user_row: UserRow) -> None:
     await answer_callback_with(
         query,
@@ -72,7 +68,6 @@ async def on_privacy(query: CallbackQuery, user_row: UserRow) -> None:
     )
 
 
-@router.callback_query(ConsentCb.filter(F.action == ConsentAction.withdraw))
 async def on_withdraw(query: CallbackQuery, db: Database, user_row: UserRow) -> None:
     if user_row.has_consent:
         async with db.transaction() as tx:
@@ -87,17 +82,14 @@ async def on_withdraw(query: CallbackQuery, db: Database, user_row: UserRow) -> 
     )
 
 
-@router.message(Command("language"))
 async def cmd_language(message: Message) -> None:
     await message.answer("Выберите язык · Choose a language", reply_markup=keyboards.languages())
 
 
-@router.callback_query(MenuCb.filter(F.action == MenuAction.language))
 async def on_language_menu(query: CallbackQuery) -> None:
     await answer_callback_with(query, "Выберите язык · Choose a language", keyboards.languages())
 
 
-@router.callback_query(LanguageCb.filter())
 async def on_language(
     query: CallbackQuery, callback_data: LanguageCb, bot: Bot, db: Database, i18n: I18n
 ) -> None:
@@ -109,17 +101,14 @@ async def on_language(
         await send_menu(bot, query.from_user.id)
 
 
-@router.message(Command("forget"))
 async def cmd_forget(message: Message) -> None:
     await message.answer(forget_question(), reply_markup=keyboards.forget_confirmation())
 
 
-@router.callback_query(ForgetCb.filter(F.action == ForgetAction.ask))
 async def on_forget_ask(query: CallbackQuery) -> None:
     await answer_callback_with(query, forget_question(), keyboards.forget_confirmation())
 
 
-@router.callback_query(ForgetCb.filter(F.action == ForgetAction.confirm))
 async def on_forget_confirm(query: CallbackQuery, db: Database) -> None:
     async with db.transaction() as tx:
         await tx.forget_user(query.from_user.id)
@@ -130,6 +119,28 @@ async def on_forget_confirm(query: CallbackQuery, db: Database) -> None:
     )
 
 
-@router.callback_query(ForgetCb.filter(F.action == ForgetAction.cancel))
 async def on_forget_cancel(query: CallbackQuery) -> None:
     await answer_callback_with(query, _("Nothing was deleted."), keyboards.back_to_menu())
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_privacy, Command("privacy"))
+    router.callback_query.register(on_privacy, MenuCb.filter(F.action == MenuAction.privacy))
+    router.callback_query.register(
+        on_withdraw, ConsentCb.filter(F.action == ConsentAction.withdraw)
+    )
+    router.message.register(cmd_language, Command("language"))
+    router.callback_query.register(
+        on_language_menu, MenuCb.filter(F.action == MenuAction.language)
+    )
+    router.callback_query.register(on_language, LanguageCb.filter())
+    router.message.register(cmd_forget, Command("forget"))
+    router.callback_query.register(on_forget_ask, ForgetCb.filter(F.action == ForgetAction.ask))
+    router.callback_query.register(
+        on_forget_confirm, ForgetCb.filter(F.action == ForgetAction.confirm)
+    )
+    router.callback_query.register(
+        on_forget_cancel, ForgetCb.filter(F.action == ForgetAction.cancel)
+    )
+    return router

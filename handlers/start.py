@@ -20,8 +20,6 @@ from handlers.replies import answer_callback_with
 from storage.db import Database
 from storage.users import Role, UserRow
 
-router = Router(name=__name__)
-
 # Deep-link payloads Telegram allows: up to 64 characters of A-Z, a-z, 0-9, _ and -.
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Without consent the role and a deep-link source wait in the conversation data.
@@ -59,7 +57,6 @@ async def current_role(user_row: UserRow | None, state: FSMContext) -> Role | No
     return role if role in ("student", "adult", "parent") else None
 
 
-@router.message(CommandStart())
 async def cmd_start(
     message: Message,
     bot: Bot,
@@ -89,7 +86,6 @@ async def cmd_start(
         await send_menu(bot, message.chat.id)
 
 
-@router.callback_query(ConsentCb.filter(F.action == ConsentAction.agree))
 async def on_consent_agree(
     query: CallbackQuery, bot: Bot, state: FSMContext, db: Database, user_row: UserRow
 ) -> None:
@@ -108,14 +104,12 @@ async def on_consent_agree(
     await _ask_role_or_menu(query, bot, state, role or user_row.role)
 
 
-@router.callback_query(ConsentCb.filter(F.action == ConsentAction.details))
 async def on_consent_details(query: CallbackQuery) -> None:
     await answer_callback_with(
         query, privacy_text(has_consent=False), keyboards.consent(with_details=False)
     )
 
 
-@router.callback_query(ConsentCb.filter(F.action == ConsentAction.later))
 async def on_consent_later(
     query: CallbackQuery, bot: Bot, state: FSMContext, user_row: UserRow
 ) -> None:
@@ -140,7 +134,6 @@ async def _ask_role_or_menu(
         await send_menu(bot, query.from_user.id)
 
 
-@router.callback_query(MenuCb.filter(F.action == MenuAction.role))
 async def on_change_role(query: CallbackQuery, state: FSMContext, user_row: UserRow) -> None:
     role = await current_role(user_row, state)
     current = _("Now: {role}.").format(role=role_name(role)) + "\n" if role else ""
@@ -157,7 +150,6 @@ def role_name(role: Role) -> str:
     return names[role]
 
 
-@router.callback_query(RoleCb.filter())
 async def on_role(
     query: CallbackQuery,
     callback_data: RoleCb,
@@ -181,13 +173,30 @@ async def on_role(
 _TYPED = F.text & ~F.text.startswith("/")
 
 
-@router.message(Onboarding.consent, _TYPED)
 async def typed_instead_of_consent(message: Message) -> None:
     await message.answer(_("Please choose with a button below 👇"))
     await message.answer(consent_text(), reply_markup=keyboards.consent())
 
 
-@router.message(Onboarding.role, _TYPED)
 async def typed_instead_of_role(message: Message) -> None:
     await message.answer(_("Please choose with a button below 👇"))
     await message.answer(role_question(), reply_markup=keyboards.roles())
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_start, CommandStart())
+    router.callback_query.register(
+        on_consent_agree, ConsentCb.filter(F.action == ConsentAction.agree)
+    )
+    router.callback_query.register(
+        on_consent_details, ConsentCb.filter(F.action == ConsentAction.details)
+    )
+    router.callback_query.register(
+        on_consent_later, ConsentCb.filter(F.action == ConsentAction.later)
+    )
+    router.callback_query.register(on_change_role, MenuCb.filter(F.action == MenuAction.role))
+    router.callback_query.register(on_role, RoleCb.filter())
+    router.message.register(typed_instead_of_consent, Onboarding.consent, _TYPED)
+    router.message.register(typed_instead_of_role, Onboarding.role, _TYPED)
+    return router

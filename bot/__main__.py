@@ -81,10 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    except sqlite3.Error as error:
+    except (sqlite3.Error, OSError) as error:
         print(
             f"The database at DATABASE_PATH cannot be used ({error}); "
-            "check that the file and its folder are writable.",
+            "check that it is an SQLite file and that it and its folder are writable.",
             file=sys.stderr,
         )
         return 2

@@ -150,9 +150,12 @@ async def test_throttling_ends_after_the_cooldown_and_taps_are_answered() -> Non
 
     def message_update(update_id: int) -> Update:
         message = Message(
-            message_id=update_id, date=datetime.now(UTC), chat=Chat(id=5, type="private"), from_user=user,
+            message_id=update_id,
+            date=datetime.now(UTC),
+            chat=Chat(id=5, type="private"),
+            from_user=user,
             text="hi",
-        )  # fmt: skip
+        )
         return Update(update_id=update_id, message=message)
 
     for update_id in range(1, 6):

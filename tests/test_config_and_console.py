@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.__main__ import main
 from bot.config import Settings, SettingsError, load_settings
 from bot.console import run_console
 
@@ -122,3 +123,39 @@ async def test_console_renders_files_and_ends_at_end_of_input(
     assert "bot: 👋 Hello, Ivan!" in text
     assert "I will not store anything" in text
     assert "I understand text and buttons" in text
+
+
+def test_dot_env_example_is_a_valid_configuration(clean_env: Path) -> None:
+    (clean_env / ".env").write_text((ROOT / ".env.example").read_text())
+    settings = load_settings()
+    assert settings.bot_token is None and settings.consultant_chat_id is None
+    assert settings.database_path == Path("data/bot.sqlite3")
+
+
+def test_migrate_command_creates_the_database(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_PATH", str(clean_env / "deep" / "bot.sqlite3"))
+    assert main(["migrate"]) == 0
+    assert "schema version 1" in capsys.readouterr().out
+    assert (clean_env / "deep" / "bot.sqlite3").is_file()
+
+
+def test_unusable_database_is_one_sentence(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = clean_env / "broken.sqlite3"
+    broken.write_bytes(b"not a database at all" * 50)
+    monkeypatch.setenv("DATABASE_PATH", str(broken))
+    assert main(["migrate"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("The database at DATABASE_PATH cannot be used")
+    assert error.count("\n") == 1
+
+
+def test_running_without_token_exits_with_the_hint(
+    clean_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "BOT_TOKEN" in error and "@BotFather" in error and "\n" not in error

@@ -58,3 +58,37 @@ class LanguageCb(CallbackData, prefix="l"):
 
 class ForgetCb(CallbackData, prefix="f"):
     action: ForgetAction
+
+
+class QuizAction(StrEnum):
+    answer = "a"
+    back = "b"
+    pause = "p"
+
+
+class QuizCb(CallbackData, prefix="q"):
+    """A tap inside a quiz; `attempt` and `question` say which question it answers."""
+
+    action: QuizAction
+    attempt: str
+    question: int
+    value: int = 0
+
+
+class QuizMenuAction(StrEnum):
+    choose = "choose"
+    start = "start"
+    resume = "resume"
+    restart = "restart"
+    result = "result"
+
+
+class InstrumentChoice(StrEnum):
+    riasec = "riasec"
+    klimov = "klimov"
+    none = "-"
+
+
+class QuizMenuCb(CallbackData, prefix="qm"):
+    action: QuizMenuAction
+    instrument: InstrumentChoice = InstrumentChoice.none

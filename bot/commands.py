@@ -7,6 +7,8 @@ def command_list() -> list[tuple[str, str]]:
     return [
         ("start", _("Start over")),
         ("menu", _("Main menu")),
+        ("test", _("Career tests")),
+        ("myresult", _("My latest test result")),
         ("help", _("What the bot can do")),
         ("language", _("Language")),
         ("privacy", _("What is stored about me")),

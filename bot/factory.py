@@ -10,6 +10,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 
@@ -22,6 +23,7 @@ from bot.middlewares import (
     ThrottlingMiddleware,
     UserMiddleware,
 )
+from bot.quiz.content import load_quiz_catalog
 from bot.telegram_retry import RetryAfterMiddleware
 from handlers import get_routers
 from storage.db import Database
@@ -50,13 +52,17 @@ def create_dispatcher(
 ) -> Dispatcher:
     """`throttle=False` for the terminal chat, where one local person types or pipes input."""
     i18n = i18n or create_i18n(settings.default_locale)
+    quizzes = load_quiz_catalog()  # a broken quiz file stops start-up here, with its name
     in_flight = InFlightMiddleware()
     dp = Dispatcher(
         storage=SqliteStorage(db),
+        # One person's updates are handled one at a time: a double tap cannot race itself.
+        events_isolation=SimpleEventIsolation(),
         settings=settings,
         db=db,
         i18n=i18n,
         in_flight=in_flight,
+        quizzes=quizzes,
     )
     # The bot talks to people one to one; group chats it was added to are ignored.
     dp.message.filter(F.chat.type == "private")

@@ -11,13 +11,13 @@ import gettext
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 
 from aiogram.utils.i18n import I18n
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+import locales
 from bot.config import SUPPORTED_LOCALES, Locale
 
 DOMAIN = "messages"
@@ -26,7 +26,7 @@ _RUSSIAN_READERS = frozenset({"ru", "uk", "be", "kk"})
 
 
 def locales_dir() -> Path:
-    return Path(str(resources.files("locales")))
+    return locales.directory()
 
 
 def resolve_locale(saved: str | None, language_code: str | None, default: Locale) -> Locale:

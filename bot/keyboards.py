@@ -15,18 +15,26 @@ from bot.callbacks import (
     LanguageChoice,
     MenuAction,
     MenuCb,
+    QuizMenuAction,
+    QuizMenuCb,
     RoleCb,
     RoleChoice,
 )
 
 
-def main_menu() -> InlineKeyboardMarkup:
+def main_menu(*, unfinished_quiz: bool = False) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
+    if unfinished_quiz:
+        kb.button(
+            text=_("▶️ Continue the test"), callback_data=QuizMenuCb(action=QuizMenuAction.resume)
+        )
+    kb.button(text=_("🧭 Take a test"), callback_data=QuizMenuCb(action=QuizMenuAction.choose))
+    kb.button(text=_("📊 My result"), callback_data=QuizMenuCb(action=QuizMenuAction.result))
     kb.button(text=_("❓ What I can do"), callback_data=MenuCb(action=MenuAction.help))
     kb.button(text=_("👤 About me"), callback_data=MenuCb(action=MenuAction.role))
     kb.button(text=_("🌐 Language"), callback_data=MenuCb(action=MenuAction.language))
     kb.button(text=_("🔒 My data"), callback_data=MenuCb(action=MenuAction.privacy))
-    kb.adjust(2)
+    kb.adjust(*([1] if unfinished_quiz else []), 2, 2, 2)
     return kb.as_markup()
 
 

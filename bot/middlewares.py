@@ -152,12 +152,13 @@ class UserMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
             return await handler(event, data)
-        async with self._db.transaction() as tx:
-            row = await tx.users.ensure(user.id)
+        # Independent single statements: no transaction round trips on the hot path.
+        async with self._db.autocommit() as repos:
+            row = await repos.users.get(user.id) or await repos.users.ensure(user.id)
             if row.is_blocked:
-                await tx.users.set_blocked(user.id, blocked=False)
+                await repos.users.set_blocked(user.id, blocked=False)
             if row.has_consent and self._due_for_touch(user.id):
-                await tx.users.touch(
+                await repos.users.touch(
                     user.id,
                     first_name=user.first_name,
                     last_name=user.last_name,

@@ -6,3 +6,7 @@ from aiogram.fsm.state import State, StatesGroup
 class Onboarding(StatesGroup):
     consent = State()
     role = State()
+
+
+class Quiz(StatesGroup):
+    answering = State()

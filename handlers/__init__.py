@@ -6,13 +6,14 @@ call: aiogram attaches a router to one dispatcher only, and the tests build many
 
 from aiogram import Router
 
-from handlers import errors, fallback, menu, privacy, start
+from handlers import errors, fallback, menu, privacy, quiz, start
 
 
 def get_routers() -> list[Router]:
     return [
         errors.create_router(),
         start.create_router(),
+        quiz.create_router(),
         menu.create_router(),
         privacy.create_router(),
         fallback.create_router(),

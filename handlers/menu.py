@@ -5,12 +5,13 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot import keyboards
 from bot.callbacks import MenuAction, MenuCb
-from handlers.replies import answer_callback_with
+from handlers.common import answer_callback_with
+from handlers.quiz import has_unfinished_quiz
 
 
 def menu_text() -> str:
@@ -23,6 +24,8 @@ def help_text() -> str:
         "advanced vocational training that work in most regions of Russia.\n\n"
         "<b>Commands</b>\n"
         "/menu — main menu\n"
+        "/test — career tests\n"
+        "/myresult — your latest test result\n"
         "/language — change the language\n"
         "/privacy — what I store and why\n"
         "/forget — delete everything about you\n"
@@ -33,22 +36,27 @@ def help_text() -> str:
     )
 
 
-async def send_menu(bot: Bot, chat_id: int) -> None:
-    await bot.send_message(chat_id, menu_text(), reply_markup=keyboards.main_menu())
+async def menu_keyboard(state: FSMContext) -> InlineKeyboardMarkup:
+    """The menu offers to continue a test only when one is unfinished."""
+    return keyboards.main_menu(unfinished_quiz=await has_unfinished_quiz(state))
+
+
+async def send_menu(bot: Bot, chat_id: int, state: FSMContext) -> None:
+    await bot.send_message(chat_id, menu_text(), reply_markup=await menu_keyboard(state))
 
 
 async def cmd_menu(message: Message, bot: Bot, state: FSMContext) -> None:
     # The menu is the way out of any half-finished step; saved data stays.
     await state.set_state(None)
-    await send_menu(bot, message.chat.id)
+    await send_menu(bot, message.chat.id, state)
 
 
 async def cmd_help(message: Message) -> None:
     await message.answer(help_text(), reply_markup=keyboards.back_to_menu())
 
 
-async def on_menu(query: CallbackQuery) -> None:
-    await answer_callback_with(query, menu_text(), keyboards.main_menu())
+async def on_menu(query: CallbackQuery, state: FSMContext) -> None:
+    await answer_callback_with(query, menu_text(), await menu_keyboard(state))
 
 
 async def on_help(query: CallbackQuery) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -18,8 +19,8 @@ from bot.callbacks import (
     MenuAction,
     MenuCb,
 )
+from handlers.common import answer_callback_with
 from handlers.menu import send_menu
-from handlers.replies import answer_callback_with
 from storage.db import Database
 from storage.users import UserRow
 
@@ -91,14 +92,19 @@ async def on_language_menu(query: CallbackQuery) -> None:
 
 
 async def on_language(
-    query: CallbackQuery, callback_data: LanguageCb, bot: Bot, db: Database, i18n: I18n
+    query: CallbackQuery,
+    callback_data: LanguageCb,
+    bot: Bot,
+    state: FSMContext,
+    db: Database,
+    i18n: I18n,
 ) -> None:
     locale = callback_data.locale.value
     async with db.transaction() as tx:
         await tx.users.set_locale(query.from_user.id, locale)
     with i18n.use_locale(locale):
         await answer_callback_with(query, _("Done, I will speak English now."))
-        await send_menu(bot, query.from_user.id)
+        await send_menu(bot, query.from_user.id, state)
 
 
 async def cmd_forget(message: Message) -> None:

@@ -14,17 +14,16 @@ from aiogram.utils.i18n import gettext as _
 from bot import keyboards
 from bot.callbacks import ConsentAction, ConsentCb, MenuAction, MenuCb, RoleCb
 from bot.states import Onboarding
+from handlers.common import ROLE, answer_callback_with, current_role
 from handlers.menu import send_menu
 from handlers.privacy import privacy_text
-from handlers.replies import answer_callback_with
 from storage.db import Database
 from storage.users import Role, UserRow
 
 # Deep-link payloads Telegram allows: up to 64 characters of A-Z, a-z, 0-9, _ and -.
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-# Without consent the role and a deep-link source wait in the conversation data.
+# Without consent a deep-link source waits in the conversation data.
 PENDING_SOURCE = "pending_source"
-ROLE = "role"
 
 
 def greeting(user: User) -> str:
@@ -47,14 +46,6 @@ def consent_text() -> str:
 
 def role_question() -> str:
     return _("Tell me a little about yourself, so I can suggest the right test. Who are you?")
-
-
-async def current_role(user_row: UserRow | None, state: FSMContext) -> Role | None:
-    """The role is a profile field with consent, and conversation data without it."""
-    if user_row is not None and user_row.role is not None:
-        return user_row.role
-    role = (await state.get_data()).get(ROLE)
-    return role if role in ("student", "adult", "parent") else None
 
 
 async def cmd_start(
@@ -83,7 +74,7 @@ async def cmd_start(
         await message.answer(role_question(), reply_markup=keyboards.roles())
     else:
         await state.set_state(None)
-        await send_menu(bot, message.chat.id)
+        await send_menu(bot, message.chat.id, state)
 
 
 async def on_consent_agree(
@@ -131,7 +122,7 @@ async def _ask_role_or_menu(
         await bot.send_message(query.from_user.id, role_question(), reply_markup=keyboards.roles())
     else:
         await state.set_state(None)
-        await send_menu(bot, query.from_user.id)
+        await send_menu(bot, query.from_user.id, state)
 
 
 async def on_change_role(query: CallbackQuery, state: FSMContext, user_row: UserRow) -> None:
@@ -166,7 +157,7 @@ async def on_role(
         await state.update_data({ROLE: role})
     await state.set_state(None)
     await answer_callback_with(query, _("Got it: {role}.").format(role=role_name(role)))
-    await send_menu(bot, query.from_user.id)
+    await send_menu(bot, query.from_user.id, state)
 
 
 # Commands pass through to their own handlers; plain text gets the question again.

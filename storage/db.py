@@ -8,6 +8,8 @@ each other's transactions. Every unit of work therefore runs under one lock, ins
     async with db.transaction() as tx:
         user = await tx.users.ensure(user_id)
         await tx.users.set_role(user_id, "adult")
+
+A single statement needs no transaction of its own: `db.autocommit()` runs it as it is.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.fsm_rows import FsmRows
+from storage.results import ResultsRepo
 from storage.users import UsersRepo
 
 BUSY_TIMEOUT_MS = 5000
@@ -51,13 +54,14 @@ def load_migrations() -> list[Migration]:
     return found
 
 
-class Transaction:
-    """Repositories bound to the connection of one open transaction."""
+class Repositories:
+    """Repositories bound to the connection for one unit of work."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
         self.users = UsersRepo(conn)
         self.fsm = FsmRows(conn)
+        self.results = ResultsRepo(conn)
 
     async def forget_user(self, user_id: int) -> None:
         """Delete every row about a person: the user row and rows in any table with `user_id`."""
@@ -131,16 +135,23 @@ class Database:
                 self._owner = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Transaction]:
+    async def transaction(self) -> AsyncIterator[Repositories]:
         """One unit of work: committed when the block ends, rolled back on an exception."""
         async with self._locked():
             await self._conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Transaction(self._conn)
+                yield Repositories(self._conn)
             except BaseException:
                 await self._conn.execute("ROLLBACK")
                 raise
             await self._conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[Repositories]:
+        """Each statement commits on its own: for a single read or a single write, which
+        needs no BEGIN/COMMIT round trips (each one is a hop to the database thread)."""
+        async with self._locked():
+            yield Repositories(self._conn)
 
     async def close(self) -> None:
         async with self._lock:

@@ -1,9 +1,15 @@
-"""Small reply helpers shared by handlers."""
+"""Helpers shared by handlers: replying to taps, the person's role."""
 
 from __future__ import annotations
 
 from aiogram.exceptions import TelegramBadRequest
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from storage.users import ROLES, Role, UserRow
+
+# Without consent the role waits in the conversation data instead of the profile.
+ROLE = "role"
 
 
 async def answer_callback_with(
@@ -22,3 +28,11 @@ async def answer_callback_with(
             return
     if query.bot is not None:
         await query.bot.send_message(query.from_user.id, text, reply_markup=markup)
+
+
+async def current_role(user_row: UserRow | None, state: FSMContext) -> Role | None:
+    """The role is a profile field with consent, and conversation data without it."""
+    if user_row is not None and user_row.role is not None:
+        return user_row.role
+    role = (await state.get_data()).get(ROLE)
+    return role if role in ROLES else None

@@ -1,0 +1,1 @@
+"""Career quizzes: instruments as data, and pure scoring."""

@@ -1,0 +1,83 @@
+"""Finished quiz results."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    id: int
+    user_id: int
+    instrument: str
+    answers: list[int]
+    scores: dict[str, int]
+    code: str | None
+    vector: dict[str, float]
+    started_at: str
+    finished_at: str
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class ResultsRepo:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(
+        self,
+        *,
+        user_id: int,
+        instrument: str,
+        answers: list[int],
+        scores: dict[str, int],
+        code: str | None,
+        vector: dict[str, float],
+        started_at: str,
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO quiz_results (user_id, instrument, answers, scores, code, vector, "
+            "started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (user_id, instrument, _dump(answers), _dump(scores), code, _dump(vector), started_at),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def latest(self, user_id: int, instrument: str | None = None) -> ResultRow | None:
+        query = (
+            "SELECT id, user_id, instrument, answers, scores, code, vector, started_at, "
+            "finished_at FROM quiz_results WHERE user_id = ?"
+        )
+        params: tuple[Any, ...] = (user_id,)
+        if instrument is not None:
+            query += " AND instrument = ?"
+            params += (instrument,)
+        async with self._conn.execute(query + " ORDER BY id DESC LIMIT 1", params) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        rid, uid, kind, answers, scores, code, vector, started, finished = tuple(row)
+        return ResultRow(
+            id=rid,
+            user_id=uid,
+            instrument=kind,
+            answers=json.loads(answers),
+            scores=json.loads(scores),
+            code=code,
+            vector=json.loads(vector),
+            started_at=started,
+            finished_at=finished,
+        )
+
+    async def count(self, user_id: int) -> int:
+        async with self._conn.execute(
+            "SELECT count(*) FROM quiz_results WHERE user_id = ?", (user_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0

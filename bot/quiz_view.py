@@ -42,11 +42,11 @@ EXAMPLES_PER_RANK = (3, 2, 1)
 
 def rating_labels() -> list[tuple[int, str]]:
     return [
-        (4, _("😍 Love it")),
+        (4, _("😍 With pleasure")),
         (3, _("🙂 Rather yes")),
         (2, _("😐 Not sure")),
         (1, _("🙁 Rather no")),
-        (0, _("😣 Not at all")),
+        (0, _("😣 Definitely not")),
     ]
 
 

@@ -12,7 +12,7 @@ BAR_WIDTH = 10
 
 
 def progress_bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
-    filled = round(width * done / total) if total else 0
+    filled = width * done // total if total else 0  # full only when everything is answered
     return "▰" * filled + "▱" * (width - filled)
 
 

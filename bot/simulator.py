@@ -51,6 +51,7 @@ from aiogram.types import (
 )
 
 CONSOLE_TOKEN = "42:offline-console"
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 BOT_USER = User(id=42, is_bot=True, first_name="ЦОПП", username="copp_career_bot")
 
 
@@ -83,6 +84,7 @@ class OfflineSession(BaseSession):
         self._ids = itertools.count(1)
         # Files the person "uploaded", by file id, so that getFile and downloads work.
         self.uploads: dict[str, bytes] = {}
+        self._answered_queries: set[str] = set()
 
     def next_id(self) -> int:
         """Message ids are shared by both sides of a chat, as in Telegram."""
@@ -120,11 +122,21 @@ class OfflineSession(BaseSession):
         queue = self._queued.get(type(method))
         if queue:
             status, payload = queue.popleft()
+        elif self._answered_twice(method):
+            status, payload = 400, {"ok": False, "description": QUERY_TOO_OLD}
         else:
             status, payload = 200, {"ok": True, "result": default_result(method, self.next_id)}
         response = self.check_response(bot, method, status, json.dumps(payload))
         request.result = response.result
         return response.result  # type: ignore[return-value]
+
+    def _answered_twice(self, method: TelegramMethod[Any]) -> bool:
+        """Telegram accepts one answer per button tap and refuses any further one."""
+        if not isinstance(method, AnswerCallbackQuery):
+            return False
+        seen = method.callback_query_id in self._answered_queries
+        self._answered_queries.add(method.callback_query_id)
+        return seen
 
     async def stream_content(
         self,
@@ -297,7 +309,7 @@ class ChatSimulator:
         shown = self.messages.get(message_id) if message_id is not None else None
         message = self._as_message(shown) if shown else None
         query = CallbackQuery(
-            id=str(next(self._update_ids) * 7919),
+            id=f"{self.user.id}-{next(self._update_ids)}",
             from_user=self.user,
             chat_instance="sim",
             data=data,

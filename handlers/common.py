@@ -13,11 +13,16 @@ ROLE = "role"
 
 
 async def answer_callback_with(
-    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+    query: CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    notice: str | None = None,
 ) -> None:
-    """Answer a button tap by editing its message in place, or with a new message when the
-    old one can no longer be edited (too old, deleted, or not accessible)."""
-    await query.answer()
+    """Answer a button tap (once: Telegram refuses a second answer, so a `notice` for the
+    person goes with it) by editing its message in place, or with a new message when the old
+    one can no longer be edited (too old, deleted, or not accessible)."""
+    await query.answer(notice)
     if isinstance(query.message, Message):
         try:
             await query.message.edit_text(text, reply_markup=markup)

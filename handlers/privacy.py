@@ -29,7 +29,10 @@ def privacy_text(*, has_consent: bool) -> str:
     status = (
         _("Now: you have given consent.")
         if has_consent
-        else _("Now: no consent — I keep only your Telegram ID and language.")
+        else _(
+            "Now: no consent — I keep only your Telegram ID, language and, while a test is "
+            "unfinished, its answers."
+        )
     )
     return (
         _(

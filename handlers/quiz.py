@@ -6,7 +6,6 @@ import logging
 from datetime import UTC, datetime
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
@@ -171,7 +170,12 @@ async def _send_question(
 
 
 async def _edit_question(
-    query: CallbackQuery, quizzes: QuizCatalog, locale: str, progress: QuizProgress
+    query: CallbackQuery,
+    quizzes: QuizCatalog,
+    locale: str,
+    progress: QuizProgress,
+    *,
+    notice: str | None = None,
 ) -> None:
     instrument = quizzes.instruments[progress.instrument]
     texts = quizzes.text(locale, progress.instrument)
@@ -179,6 +183,7 @@ async def _edit_question(
         query,
         quiz_view.question_text(texts, instrument, progress),
         quiz_view.question_keyboard(instrument, progress),
+        notice=notice,
     )
 
 
@@ -243,17 +248,14 @@ async def _refuse_stale_tap(
     if progress is None or progress.complete:
         await query.answer(_("This test is over. Start a new one with /test."))
         return
-    await query.answer(_("That question is behind us — here is the current one."))
+    notice = _("That question is behind us — here is the current one.")
     same_message = (
         isinstance(query.message, Message) and query.message.message_id == progress.message_id
     )
     if same_message:
-        try:
-            await _edit_question(query, quizzes, locale, progress)
-        except TelegramBadRequest:
-            logger.debug("Current question could not be redrawn; sending it anew")
-        else:
-            return
+        await _edit_question(query, quizzes, locale, progress, notice=notice)
+        return
+    await query.answer(notice)
     await _send_question(bot, query.from_user.id, state, quizzes, locale, progress)
 
 

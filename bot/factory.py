@@ -24,6 +24,7 @@ from bot.middlewares import (
     UserMiddleware,
 )
 from bot.quiz.content import load_quiz_catalog
+from bot.response_models import KeepResponseModels
 from bot.telegram_retry import RetryAfterMiddleware
 from handlers import get_routers
 from storage.db import Database
@@ -39,6 +40,7 @@ def create_bot(
 ) -> Bot:
     if session is None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(KeepResponseModels())
     session.middleware(RetryAfterMiddleware())
     return Bot(
         token=token or settings.require_token(),

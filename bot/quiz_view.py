@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -72,34 +72,32 @@ def question_text(texts: InstrumentTexts, instrument: Instrument, progress: Quiz
     return f"{head}\n{bar}\n\n{body}"
 
 
+def quiz_callback(action: QuizAction, attempt: str, question: int, value: int = 0) -> str:
+    """`QuizCb(...).pack()` without building a pydantic model: this keyboard is redrawn on
+    every answer. A test checks that both give the same string."""
+    return f"{QuizCb.__prefix__}:{action.value}:{attempt}:{question}:{value}"
+
+
 def question_keyboard(instrument: Instrument, progress: QuizProgress) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
     previous = progress.answers[progress.position]  # set when the person came back
-    choices = rating_labels() if instrument.id == "riasec" else list(enumerate(option_letters()))
-    for value, label in choices:
+    attempt, question = progress.attempt, progress.position
+
+    def button(text: str, action: QuizAction, value: int = 0) -> InlineKeyboardButton:
+        data = quiz_callback(action, attempt, question, value)
+        return InlineKeyboardButton(text=text, callback_data=data)
+
+    def answer(value: int, label: str) -> InlineKeyboardButton:
         mark = "✓ " if previous == value else ""
-        kb.button(
-            text=mark + label,
-            callback_data=QuizCb(
-                action=QuizAction.answer,
-                attempt=progress.attempt,
-                question=progress.position,
-                value=value,
-            ),
-        )
-    navigation = [(QuizAction.pause, _("⏸ Pause"))]
+        return button(mark + label, QuizAction.answer, value)
+
+    if instrument.id == "riasec":
+        rows = [[answer(value, label)] for value, label in rating_labels()]
+    else:
+        rows = [[answer(value, label) for value, label in enumerate(option_letters())]]
+    navigation = [button(_("⏸ Pause"), QuizAction.pause)]
     if progress.position > 0:
-        navigation.insert(0, (QuizAction.back, _("◀ Back")))
-    for action, label in navigation:
-        kb.button(
-            text=label,
-            callback_data=QuizCb(
-                action=action, attempt=progress.attempt, question=progress.position
-            ),
-        )
-    answer_rows = [1] * len(choices) if instrument.id == "riasec" else [2]
-    kb.adjust(*answer_rows, len(navigation))
-    return kb.as_markup()
+        navigation.insert(0, button(_("◀ Back"), QuizAction.back))
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, navigation])
 
 
 def paused_text(texts: InstrumentTexts, progress: QuizProgress) -> str:
@@ -215,7 +213,7 @@ def klimov_result_text(texts: InstrumentTexts, result: KlimovResult) -> str:
     others = [t for t in KLIMOV_TYPES if t not in result.leading]
     lines.append(
         _("Other types: {list}.").format(
-            list=", ".join(f"{texts.types[t].name.lower()} — {result.scores[t]}" for t in others)
+            list=", ".join(f"{texts.types[t].name.lower()}: {result.scores[t]}" for t in others)
         )
     )
     lines += ["", _("<b>School profile to consider</b>")]

@@ -12,8 +12,8 @@ from handlers import errors, fallback, menu, privacy, quiz, start
 def get_routers() -> list[Router]:
     return [
         errors.create_router(),
+        quiz.create_router(),  # first: quiz answers are the busiest path
         start.create_router(),
-        quiz.create_router(),
         menu.create_router(),
         privacy.create_router(),
         fallback.create_router(),

@@ -118,10 +118,11 @@ async def on_forget_ask(query: CallbackQuery) -> None:
     await answer_callback_with(query, forget_question(), keyboards.forget_confirmation())
 
 
-async def on_forget_confirm(query: CallbackQuery, db: Database) -> None:
+async def on_forget_confirm(query: CallbackQuery, db: Database, state: FSMContext) -> None:
     async with db.transaction() as tx:
         await tx.forget_user(query.from_user.id)
-    # The conversation rows are gone with the rest; nothing below writes them back.
+    # The rows are gone; clearing through the storage too keeps its cache (and Redis) right.
+    await state.clear()
     await answer_callback_with(
         query,
         _("Done: everything about you has been deleted. To start again, send /start."),

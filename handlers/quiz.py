@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -31,8 +32,15 @@ async def load_progress(state: FSMContext) -> QuizProgress | None:
     return QuizProgress.from_dict((await state.get_data()).get(PROGRESS))
 
 
-async def save_progress(state: FSMContext, progress: QuizProgress | None) -> None:
-    await state.update_data({PROGRESS: progress.to_dict() if progress else None})
+async def save_progress(
+    state: FSMContext, progress: QuizProgress | None, data: dict[str, Any] | None = None
+) -> None:
+    """`data`: the conversation data as just read, which saves reading it again."""
+    value = progress.to_dict() if progress else None
+    if data is None:
+        await state.update_data({PROGRESS: value})
+    else:
+        await state.set_data({**data, PROGRESS: value})
 
 
 async def has_unfinished_quiz(state: FSMContext) -> bool:
@@ -201,8 +209,11 @@ async def on_quiz_tap(
     quizzes: QuizCatalog,
     locale: str,
     user_row: UserRow,
+    raw_state: str | None,
 ) -> None:
-    progress = await load_progress(state)
+    # The hot path of the quiz: one read and one write of the conversation data per answer.
+    data = await state.get_data()
+    progress = QuizProgress.from_dict(data.get(PROGRESS))
     current = progress is not None and progress.accepts(
         callback_data.attempt, callback_data.question
     )
@@ -231,8 +242,9 @@ async def on_quiz_tap(
     if progress.complete:
         await _finish(query, bot, state, db, quizzes, locale, user_row, progress)
         return
-    await save_progress(state, progress)
-    await state.set_state(Quiz.answering)
+    await save_progress(state, progress, data)
+    if raw_state != Quiz.answering.state:
+        await state.set_state(Quiz.answering)
     await _edit_question(query, quizzes, locale, progress)
 
 

@@ -52,11 +52,13 @@ class UsersRepo:
         self._conn = conn
 
     async def get(self, user_id: int) -> UserRow | None:
-        async with self._conn.execute(
-            f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)
-        ) as cursor:
-            found = await cursor.fetchone()
-        return _row(found) if found else None
+        # execute_fetchall: one round trip to the database thread instead of three.
+        rows = list(
+            await self._conn.execute_fetchall(
+                f"SELECT {_COLUMNS} FROM users WHERE id = ?", (user_id,)
+            )
+        )
+        return _row(rows[0]) if rows else None
 
     async def ensure(self, user_id: int) -> UserRow:
         """The person's row, created with nothing but the id when it is the first contact."""

@@ -11,6 +11,7 @@ import pytest
 from aiogram.types import InlineKeyboardMarkup
 
 from bot import quiz_view
+from bot.callbacks import QuizAction, QuizCb
 from bot.i18n import create_i18n
 from bot.quiz.content import load_quiz_catalog
 from bot.quiz.progress import QuizProgress
@@ -106,3 +107,10 @@ def test_chooser_fits(locale: str) -> None:
         text = quiz_view.chooser_text({i: CATALOG.text(locale, i) for i in CATALOG.instruments})
         assert len(text) <= MESSAGE_LIMIT
         check_keyboard(quiz_view.chooser_keyboard(school_first=True))
+
+
+def test_hand_packed_quiz_callback_matches_aiogram_packing() -> None:
+    for action in QuizAction:
+        packed = quiz_view.quiz_callback(action, "Ab-_9z", 29, 4)
+        assert packed == QuizCb(action=action, attempt="Ab-_9z", question=29, value=4).pack()
+        assert QuizCb.unpack(packed).question == 29

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from bot.quiz.content import INSTRUMENTS, InstrumentId
@@ -63,7 +63,16 @@ class QuizProgress:
         return [a for a in self.answers if a is not None]
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Written by hand: dataclasses.asdict deep-copies recursively and shows up in profiles
+        # of the answer path.
+        return {
+            "attempt": self.attempt,
+            "instrument": self.instrument,
+            "answers": list(self.answers),
+            "position": self.position,
+            "message_id": self.message_id,
+            "started_at": self.started_at,
+        }
 
     @classmethod
     def from_dict(cls, raw: Any) -> QuizProgress | None:

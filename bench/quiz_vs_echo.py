@@ -1,0 +1,227 @@
+"""Quiz answers through the real dispatcher vs. a bare aiogram echo bot, in one process.
+
+Both sides get ready-made `Update` objects fed to `Dispatcher.feed_update` and answer through
+the same offline Bot API session, so the harness costs the same on both; what differs is what
+a quiz answer really does: throttling, the user row, the SQLite FSM storage, checking the
+answer, and redrawing the question.
+
+    python bench/quiz_vs_echo.py [--people 1000] [--rounds 3]
+
+Prints the rate of each side (updates per second; the best of `--rounds` runs) and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.methods import EditMessageText
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+
+from bot.callbacks import QuizAction, QuizCb
+from bot.config import Settings
+from bot.factory import create_bot, create_dispatcher
+from bot.quiz.progress import QuizProgress
+from bot.simulator import BOT_USER, ChatSimulator, OfflineSession
+from storage.db import Database
+
+QUESTIONS = 29  # the 30th answer draws the result chart: not part of the answer path
+BATCH = 100
+TOKEN = "42:BENCH-token"
+
+
+def echo_dispatcher() -> Dispatcher:
+    router = Router()
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "")
+
+    dispatcher = Dispatcher()  # MemoryStorage
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+def message_update(update_id: int, user: User, text: str) -> Update:
+    message = Message(
+        message_id=update_id,
+        date=datetime.now(UTC),
+        chat=Chat(id=user.id, type="private"),
+        from_user=user,
+        text=text,
+    )
+    return Update(update_id=update_id, message=message)
+
+
+def person(user_id: int) -> User:
+    return User(id=user_id, is_bot=False, first_name="Тест", language_code="ru")
+
+
+async def feed_all(dispatcher: Dispatcher, bot: Bot, updates: list[Update]) -> float:
+    """As polling does: updates parsed with the bot attached, batches of up to 100 (one
+    getUpdates answer), each update handled as its own task."""
+    updates = [Update.model_validate(u.model_dump(), context={"bot": bot}) for u in updates]
+    started = time.perf_counter()
+    for first in range(0, len(updates), BATCH):
+        batch = updates[first : first + BATCH]
+        await asyncio.gather(*(dispatcher.feed_update(bot, update) for update in batch))
+    return len(updates) / (time.perf_counter() - started)
+
+
+def bare_quiz_dispatcher() -> Dispatcher:
+    """The least any quiz must do per answer, in bare aiogram: answer the tap and redraw the
+    question with a fresh seven-button keyboard (MemoryStorage, no middlewares)."""
+    router = Router()
+
+    @router.callback_query()
+    async def redraw(query: CallbackQuery) -> None:
+        await query.answer()
+        step = int((query.data or "0").rsplit(":", 1)[-1]) + 1
+        rows = [
+            [InlineKeyboardButton(text=f"{label} {step}", callback_data=f"q:a:x:{step}:{value}")]
+            for value, label in enumerate(("++", "+", "=", "-", "--"))
+        ]
+        rows.append(
+            [
+                InlineKeyboardButton(text="back", callback_data=f"q:b:x:{step}:0"),
+                InlineKeyboardButton(text="pause", callback_data=f"q:p:x:{step}:0"),
+            ]
+        )
+        assert isinstance(query.message, Message)
+        await query.message.edit_text(
+            f"Вопрос {step} из 30", reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+        )
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+async def run_bare_quiz(people: int) -> float:
+    bot = Bot(TOKEN, session=OfflineSession())
+    users = [person(30_000 + i) for i in range(people)]
+    updates: list[Update] = []
+    for question in range(QUESTIONS):
+        for user in users:
+            shown = Message(
+                message_id=1,
+                date=datetime.now(UTC),
+                chat=Chat(id=user.id, type="private"),
+                from_user=BOT_USER,
+                text="Вопрос",
+            )
+            tap = CallbackQuery(
+                id=f"bare-{user.id}-{question}",
+                from_user=user,
+                chat_instance="bench",
+                data=f"q:a:x:{question}:1",
+                message=shown,
+            )
+            updates.append(Update(update_id=len(updates) + 1, callback_query=tap))
+    return await feed_all(bare_quiz_dispatcher(), bot, updates)
+
+
+async def run_echo(people: int) -> float:
+    bot = Bot(TOKEN, session=OfflineSession())
+    users = [person(10_000 + i) for i in range(people)]
+    updates = [
+        message_update(n * people + i, user, "answer")
+        for n in range(QUESTIONS)
+        for i, user in enumerate(users)
+    ]
+    return await feed_all(echo_dispatcher(), bot, updates)
+
+
+async def run_quiz(people: int, folder: Path) -> float:
+    settings = Settings(_env_file=None, database_path=folder / "bench.sqlite3")
+    db = await Database.open(settings.database_path)
+    session = OfflineSession()
+    bot: Bot = create_bot(settings, session=session, token=TOKEN)
+    dispatcher = create_dispatcher(settings, db)  # the real one, throttling included
+    chats = [ChatSimulator(dispatcher, bot, session, user_id=20_000 + i) for i in range(people)]
+    questions = []  # (chat, attempt, question message) for everyone, after opening the quiz
+    for chat in chats:  # not timed
+        await chat.send("/test")
+        await chat.click("Тест интересов")
+        data = await dispatcher.fsm.get_context(bot, chat.user.id, chat.user.id).get_data()
+        progress = QuizProgress.from_dict(data["quiz"])
+        assert progress is not None and progress.message_id is not None
+        shown = Message(
+            message_id=progress.message_id,
+            date=datetime.now(UTC),
+            chat=chat.chat,
+            from_user=BOT_USER,
+            text=chat.last_text,
+        )
+        questions.append((chat, progress.attempt, shown))
+    updates: list[Update] = []
+    for question in range(QUESTIONS):
+        for chat, attempt, shown in questions:
+            answer = QuizCb(
+                action=QuizAction.answer, attempt=attempt, question=question, value=question % 5
+            )
+            tap = CallbackQuery(
+                id=f"bench-{chat.user.id}-{question}",
+                from_user=chat.user,
+                chat_instance="bench",
+                data=answer.pack(),
+                message=shown,
+            )
+            updates.append(Update(update_id=len(updates) + 1, callback_query=tap))
+    try:
+        rate = await feed_all(dispatcher, bot, updates)
+    finally:
+        await db.close()
+    last_edits = {
+        r.method.chat_id: r.method.text
+        for r in session.requests
+        if isinstance(r.method, EditMessageText)
+    }
+    for chat in chats:  # every answer was taken (nobody throttled): all at the last question
+        assert str(last_edits[chat.user.id]).startswith("Вопрос 30 из 30"), last_edits[
+            chat.user.id
+        ]
+    return rate
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    # Enough people that each answers about once a second, as a person would, so the real
+    # throttling (five updates a second per person) stays out of the way.
+    parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    echo_rates, bare_rates, quiz_rates = [], [], []
+    for _ in range(args.rounds):
+        echo_rates.append(await run_echo(args.people))
+        bare_rates.append(await run_bare_quiz(args.people))
+        with tempfile.TemporaryDirectory() as folder:
+            quiz_rates.append(await run_quiz(args.people, Path(folder)))
+    echo, bare, quiz = max(echo_rates), max(bare_rates), max(quiz_rates)
+    updates = args.people * QUESTIONS
+    interpreter = f"{platform.python_implementation()} {platform.python_version()}"
+    print(f"machine: {platform.machine()}, {interpreter}, best of {args.rounds} x {updates}")
+    print(f"bare echo (MemoryStorage):       {echo:8.0f} updates/s")
+    print(f"bare answer + redraw (Memory):   {bare:8.0f} updates/s")
+    print(f"quiz answers (SQLite FSM, real): {quiz:8.0f} updates/s")
+    print(f"quiz / echo: {quiz / echo:.0%}  (target: at least 40 %)")
+    print(f"bare answer + redraw / echo: {bare / echo:.0%}  (the floor for any quiz answer)")
+    print(f"quiz / bare answer + redraw: {quiz / bare:.0%}  (what this bot adds on top)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

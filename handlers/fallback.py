@@ -33,7 +33,7 @@ async def unknown_text(message: Message, state: FSMContext) -> None:
 async def unexpected_content(message: Message, state: FSMContext) -> None:
     # Stickers, voice, photos, files, locations where nothing asked for them.
     await message.answer(
-        _("Thank you! I can't use this here — I understand text and buttons. Please choose:"),
+        _("Thank you! I can't use this here — I understand buttons and commands. Please choose:"),
         reply_markup=await menu_keyboard(state),
     )
 

@@ -40,7 +40,7 @@ async def test_free_text_gets_a_hint_and_the_menu(client: ChatSimulator) -> None
 async def test_sticker_and_file_get_a_polite_sentence(client: ChatSimulator) -> None:
     for replies in (await client.send_sticker(), await client.send_document("cv.pdf", b"%PDF")):
         (text,) = sent_texts(replies)
-        assert "понимаю текст и кнопки" in text
+        assert "понимаю кнопки и команды" in text
 
 
 @pytest.mark.parametrize(

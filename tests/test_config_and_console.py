@@ -93,7 +93,7 @@ async def test_console_chat_completes_onboarding_from_piped_input(tmp_path: Path
     assert "Кто вы?" in output and "[1] 🎒 Учусь в школе" in output
     assert "bot: Главное меню" in output  # tags are stripped for the terminal
     assert "trudvsem.ru" in output
-    assert output.count("понимаю текст и кнопки") == 2  # location and contact: not expected yet
+    assert output.count("понимаю кнопки и команды") == 2  # location and contact: not expected yet
     assert "! [Errno 2]" in output  # a missing file is reported, the chat goes on
     assert "never read" not in output
     assert "Traceback" not in err.decode()
@@ -123,7 +123,7 @@ async def test_console_renders_files_and_ends_at_end_of_input(
     assert code == 0
     assert "bot: 👋 Hello, Ivan!" in text
     assert "I will not store anything" in text
-    assert "I understand text and buttons" in text
+    assert "I understand buttons and commands" in text
 
 
 def test_dot_env_example_is_a_valid_configuration(clean_env: Path) -> None:

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|chat|migrate]`."""
+"""Command line: `python -m bot [run|chat|migrate|catalogue]`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import asyncio
 import logging
 import sqlite3
 import sys
+from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.console import run_console
 from bot.factory import create_bot, create_dispatcher
+from storage.catalogue_files import ImportReport, export_programs, import_programs
+from storage.catalogue_io import FileKind
 from storage.db import Database
+from storage.reference import ensure_reference
 
 logger = logging.getLogger("bot")
 
@@ -29,6 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", default="ru", help="Telegram language code of the user")
     chat.add_argument("--admin", action="store_true", help="treat the user as an admin")
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
+    catalogue = commands.add_parser("catalogue", help="import or export the programme list")
+    actions = catalogue.add_subparsers(dest="action", metavar="ACTION", required=True)
+    load = actions.add_parser("import", help="import programmes from a CSV or XLSX file")
+    load.add_argument("file", type=Path)
+    load.add_argument(
+        "--replace", action="store_true", help="replace the whole list instead of updating it"
+    )
+    save = actions.add_parser("export", help="export programmes to FILE.csv or FILE.xlsx")
+    save.add_argument("file", type=Path)
     return parser
 
 
@@ -48,9 +61,46 @@ async def run_migrate(settings: Settings) -> None:
     db = await Database.open(settings.database_path, migrate=False)
     try:
         version = await db.migrate()
+        await ensure_reference(db)
     finally:
         await db.close()
     print(f"Database {settings.database_path} is at schema version {version}.")
+
+
+async def run_catalogue(settings: Settings, action: str, path: Path, *, replace: bool) -> int:
+    db = await Database.open(settings.database_path)
+    try:
+        if action == "export":
+            kind = FileKind.xlsx if path.suffix.lower() == ".xlsx" else FileKind.csv
+            data, count = await export_programs(db, kind)
+            path.write_bytes(data)
+            print(f"Exported {count} programmes to {path}.")
+            return 0
+        report = await import_programs(db, path.name, path.read_bytes(), replace=replace)
+    finally:
+        await db.close()
+    print(import_report_text(report, path.name))
+    return 0 if report.ok else 1
+
+
+def import_report_text(report: ImportReport, name: str) -> str:
+    problems = [*report.file_errors, *report.result.file_errors]
+    if problems:
+        return f"{name}: nothing imported. " + " ".join(problems)
+    if report.result.errors:
+        lines = [f"{name}: nothing imported, {len(report.result.errors)} problems:"]
+        lines += [
+            f"  row {e.row}" + (f", {e.column}" if e.column else "") + f": {e.message}"
+            for e in report.result.errors
+        ]
+        return "\n".join(lines)
+    if not report.result.programs:
+        return f"{name}: the file has no programmes; nothing imported."
+    removed = f", {report.removed} removed" if report.replace else ""
+    return (
+        f"{name}: imported {len(report.result.programs)} programmes "
+        f"({report.added} new, {report.updated} updated{removed})."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +126,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.command == "migrate":
             asyncio.run(run_migrate(settings))
+        elif args.command == "catalogue":
+            return asyncio.run(
+                run_catalogue(
+                    settings, args.action, args.file, replace=getattr(args, "replace", False)
+                )
+            )
         else:
             asyncio.run(run_polling(settings))
     except SettingsError as error:

@@ -92,3 +92,99 @@ class InstrumentChoice(StrEnum):
 class QuizMenuCb(CallbackData, prefix="qm"):
     action: QuizMenuAction
     instrument: InstrumentChoice = InstrumentChoice.none
+
+
+class MoreAction(StrEnum):
+    """Main-menu entries of the catalogue features."""
+
+    centers = "centers"
+    programs = "programs"
+    free = "free"
+    consult = "consult"
+    applications = "apps"
+    place = "place"
+
+
+class MoreCb(CallbackData, prefix="mm"):
+    action: MoreAction
+
+
+class PlaceAction(StrEnum):
+    districts = "d"
+    district = "dd"
+    region = "r"
+
+
+class PlaceCb(CallbackData, prefix="pl"):
+    """`index` is a federal district's number in the picker; `slug` a region's id."""
+
+    action: PlaceAction
+    index: int = 0
+    slug: str = ""
+
+
+class CenterAction(StrEnum):
+    card = "card"
+    pin = "pin"
+    programs = "progs"
+    nearest = "near"
+
+
+class CenterCb(CallbackData, prefix="ce"):
+    action: CenterAction
+    center: str = ""
+
+
+class ProgramAction(StrEnum):
+    page = "page"
+    card = "card"
+    apply = "apply"
+
+
+class ProgramCb(CallbackData, prefix="pg"):
+    action: ProgramAction
+    program: str = ""
+    page: int = 0
+
+
+class PrefStep(StrEnum):
+    length = "len"
+    fmt = "fmt"
+    free = "free"
+    edit = "edit"
+
+
+class PrefCb(CallbackData, prefix="pf"):
+    step: PrefStep
+    value: str = ""
+
+
+class FieldCb(CallbackData, prefix="fd"):
+    """Browse programs by a field (a RIASEC letter), or by the code of a quiz result."""
+
+    code: str
+
+
+class ApplyAction(StrEnum):
+    agree = "yes"
+    cancel = "no"
+
+
+class ApplyCb(CallbackData, prefix="ap"):
+    action: ApplyAction
+    program: str
+
+
+class EligibilityCb(CallbackData, prefix="el"):
+    """An answer to question `index` of the free-training check."""
+
+    index: int
+    yes: bool
+
+
+class ConsultAction(StrEnum):
+    end = "end"
+
+
+class ConsultCb(CallbackData, prefix="cs"):
+    action: ConsultAction

@@ -14,8 +14,11 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 
+from bot.catalogue import load_regions
 from bot.commands import command_list
 from bot.config import SUPPORTED_LOCALES, Settings
+from bot.eligibility import load_rules
+from bot.geo import PlaceIndex
 from bot.i18n import create_i18n
 from bot.middlewares import (
     InFlightMiddleware,
@@ -65,9 +68,15 @@ def create_dispatcher(
         i18n=i18n,
         in_flight=in_flight,
         quizzes=quizzes,
+        places=PlaceIndex(load_regions()),
+        eligibility=load_rules(),
     )
-    # The bot talks to people one to one; group chats it was added to are ignored.
-    dp.message.filter(F.chat.type == "private")
+    # The bot talks to people one to one; of group chats, only the consultant chat is heard.
+    dp.message.filter(
+        (F.chat.type == "private") | (F.chat.id == settings.consultant_chat_id)
+        if settings.consultant_chat_id is not None
+        else F.chat.type == "private"
+    )
 
     dp.update.outer_middleware(in_flight)
     if throttle:
@@ -75,7 +84,7 @@ def create_dispatcher(
     dp.update.outer_middleware(UserMiddleware(db))
     dp.update.outer_middleware(LocaleMiddleware(i18n, settings.default_locale))
 
-    dp.include_routers(*get_routers())
+    dp.include_routers(*get_routers(settings))
     dp.startup.register(set_bot_commands)
     dp.shutdown.register(drain_updates)
     return dp

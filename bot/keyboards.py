@@ -15,6 +15,8 @@ from bot.callbacks import (
     LanguageChoice,
     MenuAction,
     MenuCb,
+    MoreAction,
+    MoreCb,
     QuizMenuAction,
     QuizMenuCb,
     RoleCb,
@@ -30,11 +32,16 @@ def main_menu(*, unfinished_quiz: bool = False) -> InlineKeyboardMarkup:
         )
     kb.button(text=_("🧭 Take a test"), callback_data=QuizMenuCb(action=QuizMenuAction.choose))
     kb.button(text=_("📊 My result"), callback_data=QuizMenuCb(action=QuizMenuAction.result))
-    kb.button(text=_("❓ What I can do"), callback_data=MenuCb(action=MenuAction.help))
+    kb.button(text=_("🎓 Programmes"), callback_data=MoreCb(action=MoreAction.programs))
+    kb.button(text=_("📍 Centres near me"), callback_data=MoreCb(action=MoreAction.centers))
+    kb.button(text=_("🆓 Study for free?"), callback_data=MoreCb(action=MoreAction.free))
+    kb.button(text=_("💬 Ask a person"), callback_data=MoreCb(action=MoreAction.consult))
+    kb.button(text=_("📝 My applications"), callback_data=MoreCb(action=MoreAction.applications))
     kb.button(text=_("👤 About me"), callback_data=MenuCb(action=MenuAction.role))
     kb.button(text=_("🌐 Language"), callback_data=MenuCb(action=MenuAction.language))
     kb.button(text=_("🔒 My data"), callback_data=MenuCb(action=MenuAction.privacy))
-    kb.adjust(*([1] if unfinished_quiz else []), 2, 2, 2)
+    kb.button(text=_("❓ What I can do"), callback_data=MenuCb(action=MenuAction.help))
+    kb.adjust(*([1] if unfinished_quiz else []), 2, 2, 2, 2, 2, 1)
     return kb.as_markup()
 
 

@@ -242,14 +242,16 @@ class ChatSimulator:
         user_id: int = 1001,
         first_name: str = "Гость",
         language_code: str | None = "ru",
+        chat: Chat | None = None,
     ) -> None:
+        """`chat`: another chat than the private one, e.g. a staff group the person is in."""
         self.dispatcher = dispatcher
         self.bot = bot
         self.session = session
         self.user = User(
             id=user_id, is_bot=False, first_name=first_name, language_code=language_code
         )
-        self.chat = Chat(id=user_id, type="private")
+        self.chat = chat or Chat(id=user_id, type="private")
         self.messages: dict[int, ChatMessage] = {}
         self.reply_keyboard: ReplyKeyboardMarkup | None = None
         self._update_ids = itertools.count(1)
@@ -258,6 +260,13 @@ class ChatSimulator:
 
     async def send(self, text: str) -> list[Request]:
         return await self._send_message(text=text)
+
+    async def reply(self, message_id: int, text: str) -> list[Request]:
+        """A text sent as a reply to one of the bot's messages in this chat."""
+        original = Message(
+            message_id=message_id, date=datetime.now(UTC), chat=self.chat, from_user=BOT_USER
+        )
+        return await self._send_message(text=text, reply_to_message=original)
 
     async def send_location(self, latitude: float, longitude: float) -> list[Request]:
         return await self._send_message(location=Location(latitude=latitude, longitude=longitude))
@@ -301,7 +310,7 @@ class ChatSimulator:
         if button.request_location:
             return await self.send_location(55.75222, 37.61556)
         if button.request_contact:
-            return await self.send_contact("+70000000000")
+            return await self.send_contact("+79990000000")
         return await self.send(button.text)
 
     async def send_callback(self, data: str, *, message_id: int | None = None) -> list[Request]:

@@ -10,3 +10,15 @@ class Onboarding(StatesGroup):
 
 class Quiz(StatesGroup):
     answering = State()
+
+
+class Place(StatesGroup):
+    waiting = State()
+
+
+class Apply(StatesGroup):
+    phone = State()
+
+
+class Consult(StatesGroup):
+    talking = State()

@@ -6,15 +6,36 @@ call: aiogram attaches a router to one dispatcher only, and the tests build many
 
 from aiogram import Router
 
-from handlers import errors, fallback, menu, privacy, quiz, start
+from bot.config import Settings
+from handlers import (
+    admin_catalogue,
+    apply,
+    centers,
+    consult,
+    errors,
+    fallback,
+    free_training,
+    menu,
+    privacy,
+    programs,
+    quiz,
+    start,
+)
 
 
-def get_routers() -> list[Router]:
+def get_routers(settings: Settings) -> list[Router]:
     return [
         errors.create_router(),
-        quiz.create_router(),  # first: quiz answers are the busiest path
+        consult.create_relay_router(settings),  # a consultant's reply is never a person's input
+        quiz.create_router(),  # quiz answers are the busiest path
         start.create_router(),
         menu.create_router(),
         privacy.create_router(),
+        centers.create_router(),
+        programs.create_router(),
+        apply.create_router(),
+        free_training.create_router(),
+        consult.create_router(),
+        admin_catalogue.create_router(),
         fallback.create_router(),
     ]

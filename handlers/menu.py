@@ -26,13 +26,20 @@ def help_text() -> str:
         "/menu — main menu\n"
         "/test — career tests\n"
         "/myresult — your latest test result\n"
+        "/programs — short programmes that fit you\n"
+        "/centers — ЦОПП centres near you\n"
+        "/free — can you study for free\n"
+        "/consult — ask a consultant\n"
+        "/my — your applications\n"
+        "/place — change your city or region\n"
         "/language — change the language\n"
         "/privacy — what I store and why\n"
         "/forget — delete everything about you\n"
         "/help — this message\n\n"
         "<b>Talk to a person</b>\n"
-        "Career advice in person is given by the employment centre of your town (you can apply "
-        "on the «Работа России» portal, trudvsem.ru) and by the ЦОПП of your region."
+        "/consult passes your question to a consultant. Career advice in person is also given "
+        "by the employment centre of your town («Работа России», trudvsem.ru) and by the ЦОПП "
+        "of your region."
     )
 
 

@@ -24,7 +24,10 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.catalogue import CatalogueRepo
 from storage.fsm_rows import FsmRows
+from storage.leads import LeadsRepo
+from storage.reference import ensure_reference
 from storage.results import ResultsRepo
 from storage.users import UsersRepo
 
@@ -62,6 +65,8 @@ class Repositories:
         self.users = UsersRepo(conn)
         self.fsm = FsmRows(conn)
         self.results = ResultsRepo(conn)
+        self.catalogue = CatalogueRepo(conn)
+        self.leads = LeadsRepo(conn)
 
     async def forget_user(self, user_id: int) -> None:
         """Delete every row about a person: the user row and rows in any table with `user_id`."""
@@ -96,6 +101,7 @@ class Database:
             db = cls(conn, path)
             if migrate:
                 await db.migrate()
+                await ensure_reference(db)
         except BaseException:
             await conn.close()
             raise

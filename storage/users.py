@@ -13,7 +13,8 @@ ROLES: tuple[Role, ...] = ("student", "adult", "parent")
 _NOW = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 _COLUMNS = (
     "id, first_name, last_name, username, locale, role, region_slug, source, "
-    "consent_given_at, consent_withdrawn_at, created_at, last_seen_at, is_blocked"
+    "consent_given_at, consent_withdrawn_at, created_at, last_seen_at, is_blocked, "
+    "place_lat, place_lon, place_precision, preferences"
 )
 
 
@@ -32,6 +33,10 @@ class UserRow:
     created_at: str
     last_seen_at: str | None
     is_blocked: bool
+    place_lat: float | None = None
+    place_lon: float | None = None
+    place_precision: str | None = None  # 'point' (shared location), 'city' or 'region'
+    preferences: str | None = None  # JSON, see bot.recommend.Preferences
 
     @property
     def has_consent(self) -> bool:
@@ -81,7 +86,8 @@ class UsersRepo:
         await self._conn.execute(
             f"UPDATE users SET consent_given_at = NULL, consent_withdrawn_at = {_NOW}, "
             "first_name = NULL, last_name = NULL, username = NULL, role = NULL, "
-            "region_slug = NULL, source = NULL, last_seen_at = NULL WHERE id = ?",
+            "region_slug = NULL, source = NULL, last_seen_at = NULL, place_lat = NULL, "
+            "place_lon = NULL, place_precision = NULL, preferences = NULL WHERE id = ?",
             (user_id,),
         )
 
@@ -117,4 +123,20 @@ class UsersRepo:
     async def set_blocked(self, user_id: int, *, blocked: bool) -> None:
         await self._conn.execute(
             "UPDATE users SET is_blocked = ? WHERE id = ?", (int(blocked), user_id)
+        )
+
+    async def set_place(
+        self, user_id: int, *, region_slug: str, lat: float, lon: float, precision: str
+    ) -> None:
+        """Kept only with consent. A shared location is rounded to about a kilometre."""
+        await self._conn.execute(
+            "UPDATE users SET region_slug = ?, place_lat = round(?, 2), place_lon = round(?, 2), "
+            "place_precision = ? WHERE id = ? AND consent_given_at IS NOT NULL",
+            (region_slug, lat, lon, precision, user_id),
+        )
+
+    async def set_preferences(self, user_id: int, preferences: str) -> None:
+        await self._conn.execute(
+            "UPDATE users SET preferences = ? WHERE id = ? AND consent_given_at IS NOT NULL",
+            (preferences, user_id),
         )

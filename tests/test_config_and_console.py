@@ -93,7 +93,8 @@ async def test_console_chat_completes_onboarding_from_piped_input(tmp_path: Path
     assert "Кто вы?" in output and "[1] 🎒 Учусь в школе" in output
     assert "bot: Главное меню" in output  # tags are stripped for the terminal
     assert "trudvsem.ru" in output
-    assert output.count("понимаю кнопки и команды") == 2  # location and contact: not expected yet
+    assert output.count("понимаю кнопки и команды") == 1  # a contact: not expected here
+    assert "ЦОПП Пермского края" in output  # the location found the nearest centres
     assert "! [Errno 2]" in output  # a missing file is reported, the chat goes on
     assert "never read" not in output
     assert "Traceback" not in err.decode()

@@ -129,4 +129,4 @@ async def test_help_explains_commands_and_how_to_reach_a_person(client: ChatSimu
     (text,) = [r.method.text for r in replies if isinstance(r.method, SendMessage)]
     for command in ("/menu", "/language", "/privacy", "/forget"):
         assert command in text
-    assert "центр занятости" in text and "trudvsem.ru" in text
+    assert "центре занятости" in text and "trudvsem.ru" in text and "/consult" in text

@@ -118,7 +118,10 @@ async def test_commands_are_registered_in_both_languages(dispatcher: Dispatcher)
     by_language = {call.language_code: call.commands for call in calls}
     assert set(by_language) == {None, "ru", "en"}
     names = [c.command for c in by_language["ru"]]
-    assert names == ["start", "menu", "test", "myresult", "help", "language", "privacy", "forget"]
+    assert names == [
+        "start", "menu", "test", "myresult", "programs", "centers", "free", "consult", "my",
+        "place", "help", "language", "privacy", "forget",
+    ]  # fmt: skip
     assert by_language["ru"][-1].description == "Удалить мои данные"
     assert by_language["en"][-1].description == "Delete my data"
     assert by_language[None] == by_language["ru"]

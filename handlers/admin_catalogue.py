@@ -1,0 +1,105 @@
+"""Catalogue files through the bot, for admins: send a CSV or XLSX document to import it
+(caption «заменить» / "replace" replaces the whole list); /catalogue exports it."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram import Bot, F, Router
+from aiogram.filters import BaseFilter, Command
+from aiogram.types import BufferedInputFile, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.config import Settings
+from storage.catalogue_files import MAX_FILE_BYTES, ImportReport, export_programs, import_programs
+from storage.catalogue_io import FileKind
+from storage.db import Database
+
+MAX_ERRORS_SHOWN = 30
+REPLACE_WORDS = {"replace", "заменить", "--replace"}
+
+
+class IsAdmin(BaseFilter):
+    """Checked on every admin update: the list comes from the settings of this run."""
+
+    async def __call__(self, message: Message, settings: Settings) -> bool:
+        return message.from_user is not None and message.from_user.id in settings.admin_ids
+
+
+def report_text(report: ImportReport, name: str) -> str:
+    name = html.escape(name)
+    problems = [*report.file_errors, *report.result.file_errors]
+    if problems:
+        return _("❌ {name}: nothing imported.\n{problems}").format(
+            name=name, problems=html.escape("\n".join(problems))
+        )
+    errors = report.result.errors
+    if errors:
+        lines = [
+            _("❌ {name}: nothing imported — fix these rows and send the file again:").format(
+                name=name
+            )
+        ]
+        for error in errors[:MAX_ERRORS_SHOWN]:
+            column = f" ({html.escape(error.column)})" if error.column else ""
+            lines.append(
+                _("row {row}{column}: {message}").format(
+                    row=error.row, column=column, message=html.escape(error.message)
+                )
+            )
+        if len(errors) > MAX_ERRORS_SHOWN:
+            lines.append(_("…and {n} more.").format(n=len(errors) - MAX_ERRORS_SHOWN))
+        return "\n".join(lines)
+    if not report.result.programs:
+        return _("❌ {name}: the file has no programmes; nothing imported.").format(name=name)
+    text = _("✅ {name}: {count} programmes imported ({added} new, {updated} updated).").format(
+        name=name,
+        count=len(report.result.programs),
+        added=report.added,
+        updated=report.updated,
+    )
+    if report.replace:
+        text += "\n" + _("The list was replaced: {removed} programmes removed.").format(
+            removed=report.removed
+        )
+    return text
+
+
+async def on_document(message: Message, bot: Bot, db: Database) -> None:
+    document = message.document
+    assert document is not None
+    name = document.file_name or "file"
+    if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
+        await message.answer(_("This file is too big: the limit is 20 MB."))
+        return
+    buffer = await bot.download(document)
+    data = buffer.read() if buffer is not None else b""
+    replace = (message.caption or "").strip().lower() in REPLACE_WORDS
+    report = await import_programs(db, name, data, replace=replace)
+    text = report_text(report, name)
+    if len(text) > 4000:
+        text = text[:3990] + "…"
+    await message.answer(text)
+
+
+async def cmd_catalogue(message: Message, db: Database) -> None:
+    async with db.autocommit() as repos:
+        total, samples = await repos.catalogue.count_programs()
+    await message.answer(
+        _(
+            "<b>Catalogue</b>: {total} programmes, {samples} of them samples.\n"
+            "To import, send a CSV or XLSX file as a document (the format is in README). "
+            "Add the caption «заменить» to replace the whole list. The current list is below."
+        ).format(total=total, samples=samples)
+    )
+    for kind in (FileKind.xlsx, FileKind.csv):
+        data, _count = await export_programs(db, kind)
+        await message.answer_document(BufferedInputFile(data, filename=f"programs.{kind.value}"))
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.filter(IsAdmin())
+    router.message.register(cmd_catalogue, Command("catalogue"))
+    router.message.register(on_document, F.document)
+    return router

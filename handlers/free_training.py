@@ -1,0 +1,179 @@
+"""The free-training check: one-tap questions over the categories of the federal programme,
+then an honest answer, the steps, and where to go."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.callbacks import (
+    EligibilityCb,
+    MenuAction,
+    MenuCb,
+    MoreAction,
+    MoreCb,
+)
+from bot.eligibility import EligibilityRules, next_question, verdict
+from handlers.common import answer_callback_with
+
+ANSWERS = "eligibility"
+
+
+def _lang(locale: str) -> str:
+    return "en" if locale == "en" else "ru"
+
+
+def question_text(rules: EligibilityRules, index: int, locale: str) -> str:
+    question = rules.questions[index]
+    lang = _lang(locale)
+    return (
+        _("<b>Can I study for free?</b> Question {n} of up to {total}").format(
+            n=index + 1, total=len(rules.questions)
+        )
+        + f"\n\n{escape(question.question[lang])}\n<i>{escape(question.hint[lang])}</i>"
+    )
+
+
+def question_keyboard(index: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("Yes"), callback_data=EligibilityCb(index=index, yes=True))
+    kb.button(text=_("No"), callback_data=EligibilityCb(index=index, yes=False))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def steps_text() -> str:
+    return _(
+        "<b>How to apply</b>\n"
+        "1. Send an application on the «Работа России» portal (trudvsem.ru), in the section "
+        "on training under the national project «Кадры».\n"
+        "2. Go through career guidance: the employment centre helps you choose a programme.\n"
+        "3. Sign the contract — usually with the employment centre and an employer who is "
+        "ready to hire you. Training is in person."
+    )
+
+
+def verdict_text(rules: EligibilityRules, answers: list[bool], locale: str) -> str:
+    result = verdict(rules, answers)
+    lang = _lang(locale)
+    if result.likely:
+        categories = "; ".join(escape(q.category[lang]) for q in result.matched)
+        head = _(
+            "✅ You may well be able to study for free: you belong to one of the programme's "
+            "categories ({categories})."
+        ).format(categories=categories)
+    else:
+        head = _(
+            "By these answers you are probably not in the programme's categories — but that "
+            "is not the end: many ЦОПП courses are free or cheap for everyone, the list of "
+            "categories changes, and the employment centre may know other options. Ask a "
+            "consultant."
+        )
+    source = _("Source: {source}; checked on {date}.").format(
+        source=escape(rules.source), date=escape(rules.checked_on)
+    )
+    return "\n\n".join((head, escape(rules.note[lang]), steps_text(), source))
+
+
+def verdict_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("📍 Nearest centres"), callback_data=MoreCb(action=MoreAction.centers))
+    kb.button(text=_("🎓 Programmes for me"), callback_data=MoreCb(action=MoreAction.programs))
+    kb.button(text=_("💬 Ask a consultant"), callback_data=MoreCb(action=MoreAction.consult))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+async def start_check(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    eligibility: EligibilityRules,
+    locale: str,
+    query: CallbackQuery | None,
+) -> None:
+    await state.update_data({ANSWERS: []})
+    text = question_text(eligibility, 0, locale)
+    if query is not None:
+        await answer_callback_with(query, text, question_keyboard(0))
+    else:
+        await bot.send_message(chat_id, text, reply_markup=question_keyboard(0))
+
+
+async def cmd_free(
+    message: Message, bot: Bot, state: FSMContext, eligibility: EligibilityRules, locale: str
+) -> None:
+    await start_check(bot, message.chat.id, state, eligibility, locale, None)
+
+
+async def on_free(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    eligibility: EligibilityRules,
+    locale: str,
+) -> None:
+    await start_check(bot, query.from_user.id, state, eligibility, locale, query)
+
+
+async def on_answer(
+    query: CallbackQuery,
+    callback_data: EligibilityCb,
+    state: FSMContext,
+    eligibility: EligibilityRules,
+    locale: str,
+) -> None:
+    saved = (await state.get_data()).get(ANSWERS)
+    answers = [bool(a) for a in saved] if isinstance(saved, list) else None
+    current = next_question(eligibility, answers) if answers is not None else None
+    if answers is None or current is None or callback_data.index != current:
+        # An old message or a forged index: show where the check really is.
+        if answers is None or current is None:
+            await answer_callback_with(
+                query,
+                _("This check is over. Start it again?"),
+                _restart_keyboard(),
+            )
+        else:
+            await answer_callback_with(
+                query,
+                question_text(eligibility, current, locale),
+                question_keyboard(current),
+                notice=_("That question is already answered."),
+            )
+        return
+    answers.append(callback_data.yes)
+    await state.update_data({ANSWERS: answers})
+    following = next_question(eligibility, answers)
+    if following is not None:
+        await answer_callback_with(
+            query, question_text(eligibility, following, locale), question_keyboard(following)
+        )
+        return
+    await state.update_data({ANSWERS: None})
+    await answer_callback_with(
+        query, verdict_text(eligibility, answers, locale), verdict_keyboard()
+    )
+
+
+def _restart_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🔄 Check again"), callback_data=MoreCb(action=MoreAction.free))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_free, Command("free"))
+    router.callback_query.register(on_free, MoreCb.filter(F.action == MoreAction.free))
+    router.callback_query.register(on_answer, EligibilityCb.filter())
+    return router

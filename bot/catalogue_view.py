@@ -62,14 +62,24 @@ def place_origin(precision: str, region: Region, locale: str) -> str:
     return _("Distances are from {city}, the capital of the region.").format(city=escape(capital))
 
 
-def center_distance(center: Center, distance: float) -> str:
+def center_distance(center: Center, distance: float, home_slug: str | None) -> str:
+    """How far, said as precisely as the data allows: a centre known only by its region is
+    "in your region" rather than a made-up number of kilometres."""
     if center.coords_precision == "city" and center.city:
         return _("{distance} to the centre of {city}").format(
             distance=km(distance), city=escape(center.city)
         )
+    if center.region_slug == home_slug:
+        return _("in your region (the exact address is not known)")
     return _("{distance} to the regional capital (the exact address is not known)").format(
         distance=km(distance)
     )
+
+
+def short_distance(center: Center, distance: float, home_slug: str | None) -> str:
+    if center.coords_precision != "city" and center.region_slug == home_slug:
+        return _("in your region")
+    return km(distance)
 
 
 def status_text(center: Center) -> str:
@@ -97,7 +107,7 @@ def centers_text(nearby: Sequence[NearbyCenter], home: Region, precision: str, l
         lines.append(
             f"\n{number}. <b>{escape(item.center.name)}</b>{status}\n"
             f"   {escape(region_name(item.region, locale))} · "
-            f"{center_distance(item.center, item.distance_km)}"
+            f"{center_distance(item.center, item.distance_km, home.slug)}"
         )
     lines.append("\n" + place_origin(precision, home, locale))
     return "\n".join(lines)
@@ -117,7 +127,9 @@ def centers_keyboard(nearby: Sequence[NearbyCenter]) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def center_card_text(center: Center, region: Region, distance: float | None, locale: str) -> str:
+def center_card_text(
+    center: Center, region: Region, distance: float | None, home_slug: str | None, locale: str
+) -> str:
     lines = [f"<b>{escape(center.name)}</b>"]
     if center.industry:
         lines.append(_("Industry centre: {industry}").format(industry=escape(center.industry)))
@@ -132,7 +144,7 @@ def center_card_text(center: Center, region: Region, distance: float | None, loc
         lines.append(_("Website: {url}").format(url=escape(center.website)))
     lines.append(_("Status: {status}").format(status=status_text(center)))
     if distance is not None:
-        lines.append(center_distance(center, distance))
+        lines.append(center_distance(center, distance, home_slug))
     if not center.address:
         lines.append(
             _("The exact address is not in my data: check it on the website or by phone.")
@@ -252,11 +264,13 @@ def sample_note() -> str:
     return _("🔖 sample programme — check with the centre")
 
 
-def program_line(number: int, item: Ranked, program: Program, center: Center | None) -> str:
+def program_line(
+    number: int, item: Ranked, program: Program, center: Center | None, home_slug: str | None
+) -> str:
     where = escape(short(center.name, 40)) if center else _("online")
     facts = [where]
-    if item.distance_km is not None:
-        facts.append(km(item.distance_km))
+    if item.distance_km is not None and center is not None:
+        facts.append(short_distance(center, item.distance_km, home_slug))
     facts.extend(x for x in (duration_text(program), cost_text(program)) if x)
     line = (
         f"{number}. <b>{escape(short(program.title, TITLE_IN_LIST))}</b> — "
@@ -290,12 +304,13 @@ def programs_page_text(
     page: int,
     prefs: Preferences,
     basis: str,
+    home_slug: str | None,
 ) -> str:
     lines = [_("<b>Programmes for you</b> (page {page})").format(page=page + 1), basis]
     lines.append(_("Filters: {filters}").format(filters=prefs_summary(prefs)))
     for offset, (item, program, center) in enumerate(items):
         lines.append("")
-        lines.append(program_line(page * PAGE_SIZE + offset + 1, item, program, center))
+        lines.append(program_line(page * PAGE_SIZE + offset + 1, item, program, center, home_slug))
     return "\n".join(lines)
 
 
@@ -333,6 +348,7 @@ def program_card_text(
     center: Center | None,
     region: Region | None,
     ranked: Ranked | None,
+    home_slug: str | None,
     locale: str,
 ) -> str:
     lines = [f"<b>{escape(program.title)}</b>"]
@@ -348,7 +364,7 @@ def program_card_text(
             where += f" ({escape(region_name(region, locale))})"
         lines.append(_("Where: {where}").format(where=where))
         if ranked is not None and ranked.distance_km is not None:
-            lines.append(center_distance(center, ranked.distance_km))
+            lines.append(center_distance(center, ranked.distance_km, home_slug))
     else:
         lines.append(_("Where: online, from any region"))
     facts = [

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.callbacks import (
+    FieldCb,
     InstrumentChoice,
     MenuAction,
     MenuCb,
@@ -21,6 +22,7 @@ from bot.callbacks import (
     QuizMenuAction,
     QuizMenuCb,
 )
+from bot.catalogue import RIASEC
 from bot.charts import BarChart
 from bot.quiz.content import Instrument, InstrumentId, InstrumentTexts
 from bot.quiz.progress import QuizProgress, progress_bar
@@ -33,6 +35,7 @@ from bot.quiz.scoring import (
     RiasecResult,
     klimov_band,
 )
+from bot.recommend import vector_from_scores
 
 KLIMOV_MAX = 8
 RIASEC_TYPE_MAX = 5 * RATING_MAX
@@ -261,8 +264,20 @@ def result_chart(
     )
 
 
-def result_keyboard(instrument: InstrumentId) -> InlineKeyboardMarkup:
+def programs_code(vector: dict[str, float]) -> str:
+    """Up to three leading RIASEC letters of a result, for "programmes that fit" — the
+    code travels in the button, so it works without a saved result. "-" when flat."""
+    direction = vector_from_scores(vector)
+    ranked = sorted(
+        (t for t, w in zip(RIASEC, direction, strict=True) if w > 0),
+        key=lambda t: -direction[RIASEC.index(t)],
+    )
+    return "".join(ranked[:3]) or "-"
+
+
+def result_keyboard(instrument: InstrumentId, code: str = "-") -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
+    kb.button(text=_("🎓 Programmes that fit"), callback_data=FieldCb(code=code))
     kb.button(
         text=_("🔄 Take it again"),
         callback_data=QuizMenuCb(

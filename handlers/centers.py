@@ -349,7 +349,9 @@ async def on_center_card(
     )
     await answer_callback_with(
         query,
-        view.center_card_text(center, region, distance, locale),
+        view.center_card_text(
+            center, region, distance, place.region_slug if place else None, locale
+        ),
         view.center_keyboard(center),
     )
 

@@ -173,7 +173,9 @@ async def show_programs(
         for r in shown
     ]
     has_next = len(ranked) > (page + 1) * view.PAGE_SIZE
-    text = view.programs_page_text(items, page, prefs, basis_line)
+    text = view.programs_page_text(
+        items, page, prefs, basis_line, place.region_slug if place else None
+    )
     await _reply(bot, chat_id, text, view.programs_keyboard(items, page, has_next), query)
 
 
@@ -348,15 +350,17 @@ async def on_program_card(
     region = places.by_slug(center.region_slug) if center else None
     ranked = None
     basis = await _basis(db, user_row, state)
+    place = await current_place(user_row, state)
     if basis is not None:
-        place = await current_place(user_row, state)
         offer = offer_of(program, center.lat if center else None, center.lon if center else None)
         person = Person(vector=unit(basis[0]))
         distance = None
         if place is not None and center is not None and not offer.is_online:
             distance = distance_km(place.lat, place.lon, center.lat, center.lon)
         ranked = Ranked(offer, fit(person, offer), distance, 0.0)
-    text = view.program_card_text(program, center, region, ranked, locale)
+    text = view.program_card_text(
+        program, center, region, ranked, place.region_slug if place else None, locale
+    )
     await answer_callback_with(query, text, view.program_keyboard(program, callback_data.page))
 
 

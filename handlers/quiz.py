@@ -356,7 +356,13 @@ async def send_result(
     )
     if taken_on:
         text = _("Test taken on {date}.").format(date=taken_on) + "\n\n" + text
-    await bot.send_message(chat_id, text, reply_markup=quiz_view.result_keyboard(instrument))
+    await bot.send_message(
+        chat_id,
+        text,
+        reply_markup=quiz_view.result_keyboard(
+            instrument, quiz_view.programs_code(result.vector())
+        ),
+    )
 
 
 async def _show_my_result(

@@ -89,10 +89,7 @@ def import_report_text(report: ImportReport, name: str) -> str:
         return f"{name}: nothing imported. " + " ".join(problems)
     if report.result.errors:
         lines = [f"{name}: nothing imported, {len(report.result.errors)} problems:"]
-        lines += [
-            f"  row {e.row}" + (f", {e.column}" if e.column else "") + f": {e.message}"
-            for e in report.result.errors
-        ]
+        lines += [f"  row {e.row}: {e.message}" for e in report.result.errors]
         return "\n".join(lines)
     if not report.result.programs:
         return f"{name}: the file has no programmes; nothing imported."

@@ -110,6 +110,7 @@ def centers_text(nearby: Sequence[NearbyCenter], home: Region, precision: str, l
             f"{center_distance(item.center, item.distance_km, home.slug)}"
         )
     lines.append("\n" + place_origin(precision, home, locale))
+    lines.append("<i>" + _("Geographic data: GeoNames.org, CC BY 4.0.") + "</i>")
     return "\n".join(lines)
 
 

@@ -16,6 +16,7 @@ from storage.catalogue_io import FileKind
 from storage.db import Database
 
 MAX_ERRORS_SHOWN = 30
+REPORT_BUDGET = 3600  # characters of row errors in one message (Telegram allows 4096)
 REPLACE_WORDS = {"replace", "заменить", "--replace"}
 
 
@@ -27,7 +28,7 @@ class IsAdmin(BaseFilter):
 
 
 def report_text(report: ImportReport, name: str) -> str:
-    name = html.escape(name)
+    """`name` comes escaped."""
     problems = [*report.file_errors, *report.result.file_errors]
     if problems:
         return _("❌ {name}: nothing imported.\n{problems}").format(
@@ -40,15 +41,18 @@ def report_text(report: ImportReport, name: str) -> str:
                 name=name
             )
         ]
+        shown = 0
         for error in errors[:MAX_ERRORS_SHOWN]:
-            column = f" ({html.escape(error.column)})" if error.column else ""
-            lines.append(
-                _("row {row}{column}: {message}").format(
-                    row=error.row, column=column, message=html.escape(error.message)
-                )
+            # The message starts with the column's header as written in the file.
+            line = _("row {row}: {message}").format(
+                row=error.row, message=html.escape(error.message)
             )
-        if len(errors) > MAX_ERRORS_SHOWN:
-            lines.append(_("…and {n} more.").format(n=len(errors) - MAX_ERRORS_SHOWN))
+            if sum(len(x) + 1 for x in lines) + len(line) > REPORT_BUDGET:
+                break  # whole lines only: a cut entity would break the HTML
+            lines.append(line)
+            shown += 1
+        if len(errors) > shown:
+            lines.append(_("…and {n} more.").format(n=len(errors) - shown))
         return "\n".join(lines)
     if not report.result.programs:
         return _("❌ {name}: the file has no programmes; nothing imported.").format(name=name)
@@ -76,10 +80,7 @@ async def on_document(message: Message, bot: Bot, db: Database) -> None:
     data = buffer.read() if buffer is not None else b""
     replace = (message.caption or "").strip().lower() in REPLACE_WORDS
     report = await import_programs(db, name, data, replace=replace)
-    text = report_text(report, name)
-    if len(text) > 4000:
-        text = text[:3990] + "…"
-    await message.answer(text)
+    await message.answer(report_text(report, html.escape(name[:100])))
 
 
 async def cmd_catalogue(message: Message, db: Database) -> None:

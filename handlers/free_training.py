@@ -19,8 +19,12 @@ from bot.callbacks import (
     MoreAction,
     MoreCb,
 )
+from bot.catalogue_view import center_distance
 from bot.eligibility import EligibilityRules, next_question, verdict
-from handlers.common import answer_callback_with
+from bot.recommend import nearest
+from handlers.common import Place, answer_callback_with, current_place
+from storage.db import Database
+from storage.users import UserRow
 
 ANSWERS = "eligibility"
 
@@ -127,7 +131,9 @@ async def on_answer(
     query: CallbackQuery,
     callback_data: EligibilityCb,
     state: FSMContext,
+    db: Database,
     eligibility: EligibilityRules,
+    user_row: UserRow,
     locale: str,
 ) -> None:
     saved = (await state.get_data()).get(ANSWERS)
@@ -158,8 +164,21 @@ async def on_answer(
         )
         return
     await state.update_data({ANSWERS: None})
-    await answer_callback_with(
-        query, verdict_text(eligibility, answers, locale), verdict_keyboard()
+    text = verdict_text(eligibility, answers, locale)
+    place = await current_place(user_row, state)
+    if place is not None:
+        text += "\n\n" + await nearest_center_line(db, place)
+    await answer_callback_with(query, text, verdict_keyboard())
+
+
+async def nearest_center_line(db: Database, place: Place) -> str:
+    async with db.autocommit() as repos:
+        (found,) = await nearest(repos.catalogue, place.lat, place.lon, 1)
+        center = await repos.catalogue.center(found.id)
+    assert center is not None
+    return _("The nearest ЦОПП: {name}, {distance}.").format(
+        name=escape(center.name),
+        distance=center_distance(center, found.distance_km, place.region_slug),
     )
 
 

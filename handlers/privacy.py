@@ -30,8 +30,8 @@ def privacy_text(*, has_consent: bool) -> str:
         _("Now: you have given consent.")
         if has_consent
         else _(
-            "Now: no consent — I keep only your Telegram ID, language and, while a test is "
-            "unfinished, its answers."
+            "Now: no consent — I keep only your Telegram ID, language and, while you use "
+            "them, the answers of an unfinished test, your place and programme filters."
         )
     )
     return (
@@ -39,8 +39,11 @@ def privacy_text(*, has_consent: bool) -> str:
             "🔒 <b>What I store and why</b>\n"
             "• Your Telegram ID and language — without them I cannot answer you.\n"
             "• With your consent: your name in Telegram, who you are (student, adult, parent), "
-            "your region, the link you came by, and your test answers and results — to suggest "
+            "your region and place (a shared location is rounded to about 1 km), programme "
+            "filters, the link you came by, and your test answers and results — to suggest "
             "programmes and centres that fit you.\n"
+            "• When you apply for a programme: your name, phone number and test result go to "
+            "the centre's consultants, and the application stays in your list (/my).\n"
             "The data is kept on the bot's server and processed under Russian law on personal "
             "data (152-ФЗ). A centre receives it only with an application you send yourself.\n"
             "Withdraw consent: /privacy. Delete everything: /forget."

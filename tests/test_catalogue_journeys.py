@@ -474,3 +474,40 @@ async def test_a_file_from_someone_else_is_not_imported(
     assert "не знаю команду" in client.last_text.lower()
     async with db.autocommit() as repos:
         assert await repos.catalogue.program("perm-boiler") is None
+
+
+async def test_long_and_html_catalogue_values_stay_within_telegram_limits(
+    make_client: MakeClient,
+) -> None:
+    admin = await make_client(user_id=ADMIN_ID, first_name="Админ")
+    title = ("<b>Сварка</b> & " * 20)[:200]
+    row = ROW | {
+        "Название": title,
+        "Описание": ("Опишем <i>всё</i> & подробно. " * 30)[:600],
+        "Источник": ("https://example.ru/" + "x" * 470),
+        "Для кого": "взрослые|50+|родители|студенты",
+        "Старт": "01.02.2027",
+    }
+    await admin.send_document("long.csv", programmes_csv(row))
+    assert admin.last_text.startswith("✅")
+    await admin.send_callback("pg:card:perm-boiler:0")
+    card = admin.last_text
+    assert len(card) <= 4096
+    assert "&lt;b&gt;Сварка&lt;/b&gt; &amp;" in card and "<b>Сварка</b>" not in card
+    assert "Ближайший старт: 01.02.2027" in card
+
+    bad_rows = [ROW | {"Код": f"bad-{i}", "Часов": "много" * 20} for i in range(400)]
+    await admin.send_document("bad.csv", programmes_csv(*bad_rows))
+    report = admin.last_text
+    assert len(report) <= 4096 and report.rstrip().endswith(".")
+    assert "…и ещё" in report and "строка 2: Часов: нужно целое число" in report
+
+
+async def test_the_free_check_names_the_nearest_centre_when_the_place_is_known(
+    client: ChatSimulator,
+) -> None:
+    await onboard(client)
+    await client.send_location(*PERM)
+    await client.send("/free")
+    await client.click("Да")
+    assert "Ближайший ЦОПП: ЦОПП Пермского края, в вашем регионе" in client.last_text

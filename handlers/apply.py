@@ -9,7 +9,6 @@ import logging
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
     KeyboardButton,
@@ -38,6 +37,7 @@ from bot.contacts import format_phone, normalize_phone
 from bot.states import Apply
 from handlers.common import answer_callback_with, staff_chats
 from handlers.programs import BASIS
+from handlers.talk import Talk, talking_router
 from storage.db import Database
 from storage.leads import LeadRow
 from storage.users import UserRow
@@ -77,17 +77,15 @@ def already_applied_text(lead: LeadRow) -> str:
     )
 
 
-async def on_apply(
-    query: CallbackQuery, callback_data: ProgramCb, db: Database, user_row: UserRow
-) -> None:
-    async with db.autocommit() as repos:
+async def on_apply(_query: CallbackQuery, callback_data: ProgramCb, talk: Talk) -> None:
+    async with talk.db.autocommit() as repos:
         program = await repos.catalogue.program(callback_data.program)
-        lead = await repos.leads.find(user_row.id, callback_data.program)
+        lead = await repos.leads.find(talk.user_row.id, callback_data.program)
     if program is None:
-        await query.answer(_("This programme is no longer in the catalogue."), show_alert=True)
+        await talk.alert(_("This programme is no longer in the catalogue."))
         return
     if lead is not None:
-        await answer_callback_with(query, already_applied_text(lead))
+        await talk.show(already_applied_text(lead))
         return
     kb = InlineKeyboardBuilder()
     kb.button(
@@ -110,27 +108,24 @@ async def on_apply(
             "This is a sample programme: the consultants will tell you what the centre "
             "really offers in this field."
         )
-    await answer_callback_with(query, text, kb.as_markup())
+    await talk.show(text, kb.as_markup())
 
 
-async def on_apply_agree(
-    query: CallbackQuery, callback_data: ApplyCb, bot: Bot, state: FSMContext, db: Database
-) -> None:
-    async with db.autocommit() as repos:
+async def on_apply_agree(_query: CallbackQuery, callback_data: ApplyCb, talk: Talk) -> None:
+    async with talk.db.autocommit() as repos:
         program = await repos.catalogue.program(callback_data.program)
     if program is None:
-        await query.answer(_("This programme is no longer in the catalogue."), show_alert=True)
+        await talk.alert(_("This programme is no longer in the catalogue."))
         return
-    await state.set_state(Apply.phone)
-    await state.update_data({PENDING_PROGRAM: program.id})
-    await answer_callback_with(query, _("Thank you!"))
-    await bot.send_message(
-        query.from_user.id,
+    await talk.state.set_state(Apply.phone)
+    await talk.state.update_data({PENDING_PROGRAM: program.id})
+    await talk.show(_("Thank you!"))
+    await talk.followed_up().send(
         _(
             "Now your phone number: tap the button below, or type it — for example, "
             "+7 912 345-67-89."
         ),
-        reply_markup=phone_keyboard(),
+        phone_keyboard(),
     )
 
 
@@ -145,157 +140,120 @@ async def on_apply_cancel(query: CallbackQuery, callback_data: ApplyCb) -> None:
     await answer_callback_with(query, _("OK, I haven't passed anything on."), kb.as_markup())
 
 
-async def _cancel(message: Message, state: FSMContext) -> None:
-    await state.set_state(None)
-    await state.update_data({PENDING_PROGRAM: None})
-    await message.answer(
-        _("OK, I haven't passed anything on. /menu — the main menu."),
-        reply_markup=ReplyKeyboardRemove(),
-    )
-
-
-async def on_contact(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    settings: Settings,
-    i18n: I18n,
-    user_row: UserRow,
-) -> None:
-    assert message.contact is not None and message.from_user is not None
-    if message.contact.user_id not in (None, message.from_user.id):
-        await message.answer(
-            _("Please share your own number with the button below, or type it."),
-            reply_markup=phone_keyboard(),
-        )
-        return
-    phone = normalize_phone(message.contact.phone_number)
-    if phone is None:
-        await message.answer(
-            _(
+def _phone_problem(message: Message) -> str | None:
+    """Why the message carries no usable phone number, or None when it does."""
+    assert message.from_user is not None
+    if message.contact is not None:
+        if message.contact.user_id not in (None, message.from_user.id):
+            return _("Please share your own number with the button below, or type it.")
+        if normalize_phone(message.contact.phone_number) is None:
+            return _(
                 "I can pass on only a Russian number. Please type one, "
                 "for example +7 912 345-67-89."
             )
+        return None
+    if message.text is None:
+        return _("I'm waiting for your phone number: tap the button below or type it.")
+    if normalize_phone(message.text) is None:
+        return _(
+            "This doesn't look like a phone number. Example: +7 912 345-67-89 or "
+            "8 912 345 67 89. Or tap «Cancel»."
+        )
+    return None
+
+
+async def on_phone(message: Message, talk: Talk, settings: Settings, i18n: I18n) -> None:
+    """Anything sent while the bot waits for the phone number (commands pass by)."""
+    if message.text is not None and message.text.strip() == cancel_label():
+        await talk.state.set_state(None)
+        await talk.state.update_data({PENDING_PROGRAM: None})
+        await talk.send(
+            _("OK, I haven't passed anything on. /menu — the main menu."), ReplyKeyboardRemove()
         )
         return
-    await _finish(message, bot, state, db, settings, i18n, user_row, phone)
-
-
-async def on_phone_text(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    settings: Settings,
-    i18n: I18n,
-    user_row: UserRow,
-) -> None:
-    assert message.text is not None
-    if message.text.strip() == cancel_label():
-        await _cancel(message, state)
+    problem = _phone_problem(message)
+    if problem is not None:
+        await talk.send(problem, phone_keyboard())
         return
-    phone = normalize_phone(message.text)
-    if phone is None:
-        await message.answer(
-            _(
-                "This doesn't look like a phone number. Example: +7 912 345-67-89 or "
-                "8 912 345 67 89. Or tap «Cancel»."
-            ),
-            reply_markup=phone_keyboard(),
-        )
-        return
-    await _finish(message, bot, state, db, settings, i18n, user_row, phone)
+    typed = message.contact.phone_number if message.contact else message.text
+    phone = normalize_phone(typed or "")
+    assert phone is not None and message.from_user is not None
+    await _finish(talk, message.from_user, settings, i18n, phone)
 
 
-async def on_other_in_apply(message: Message) -> None:
-    await message.answer(
-        _("I'm waiting for your phone number: tap the button below or type it."),
-        reply_markup=phone_keyboard(),
-    )
-
-
-async def _quiz_code(db: Database, user_row: UserRow, state: FSMContext) -> str | None:
-    if user_row.has_consent:
-        async with db.autocommit() as repos:
-            row = await repos.results.latest(user_row.id)
+async def _quiz_code(talk: Talk) -> str | None:
+    if talk.user_row.has_consent:
+        async with talk.db.autocommit() as repos:
+            row = await repos.results.latest(talk.user_row.id)
         if row is not None and row.code:
             return row.code
-    basis = (await state.get_data()).get(BASIS)
+    basis = (await talk.state.get_data()).get(BASIS)
     return basis if isinstance(basis, str) and len(basis) <= 8 else None
 
 
-async def _finish(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    settings: Settings,
-    i18n: I18n,
-    user_row: UserRow,
-    phone: str,
-) -> None:
-    assert message.from_user is not None
-    program_id = (await state.get_data()).get(PENDING_PROGRAM)
-    async with db.transaction() as tx:
-        program = await tx.catalogue.program(str(program_id)) if program_id else None
+async def _finish(talk: Talk, user: User, settings: Settings, i18n: I18n, phone: str) -> None:
+    program_id = (await talk.state.get_data()).get(PENDING_PROGRAM)
+    async with talk.db.autocommit() as repos:
+        program = await repos.catalogue.program(str(program_id)) if program_id else None
         center = (
-            await tx.catalogue.center(program.center_id)
+            await repos.catalogue.center(program.center_id)
             if program is not None and program.center_id
             else None
         )
-        existing = await tx.leads.find(user_row.id, program.id) if program else None
-    await state.set_state(None)
-    await state.update_data({PENDING_PROGRAM: None})
+    await talk.state.set_state(None)
+    await talk.state.update_data({PENDING_PROGRAM: None})
     if program is None:
-        await message.answer(
+        await talk.send(
             _("This programme is no longer in the catalogue. /programs — other programmes."),
-            reply_markup=ReplyKeyboardRemove(),
+            ReplyKeyboardRemove(),
         )
         return
-    if existing is not None:
-        await message.answer(already_applied_text(existing), reply_markup=ReplyKeyboardRemove())
-        return
-    user = message.from_user
-    name = " ".join(x for x in (user.first_name, user.last_name) if x)
-    quiz_code = await _quiz_code(db, user_row, state)
-    async with db.transaction() as tx:
+    quiz_code = await _quiz_code(talk)
+    async with talk.db.transaction() as tx:
         await tx.users.ensure(user.id)
         lead = await tx.leads.add(
             user_id=user.id,
             program_id=program.id,
             center_id=center.id if center else None,
             program_title=program.title,
-            name=name,
+            name=" ".join(x for x in (user.first_name, user.last_name) if x),
             phone=phone,
             quiz_code=quiz_code,
         )
-    if lead is None:  # a second tap raced the first one
+        existing = await tx.leads.find(user.id, program.id) if lead is None else None
+    if lead is None:
+        assert existing is not None  # applied before: say so, send nothing twice
+        await talk.send(already_applied_text(existing), ReplyKeyboardRemove())
         return
     with i18n.use_locale(settings.default_locale):
         text = lead_text(lead, user, center.name if center else None, program.is_sample)
-    delivered = False
-    for chat_id in staff_chats(settings):
-        try:
-            await bot.send_message(chat_id, text)
-        except TelegramAPIError:
-            logger.warning("Lead %d could not be delivered to chat %d", lead.id, chat_id)
-        else:
-            delivered = True
-    if delivered:
-        async with db.autocommit() as repos:
+    if await _deliver(talk.bot, staff_chats(settings), text):
+        async with talk.db.autocommit() as repos:
             await repos.leads.mark_delivered(lead.id)
     else:
         logger.warning("Lead %d is stored but no staff chat received it", lead.id)
-    await message.answer(
+    await talk.send(
         _(
             "✅ Your application for «{title}» is sent.\n\n"
             "What happens next: a consultant will call or message you at {phone} to talk "
             "about dates and documents. Keep your passport and SNILS at hand.\n"
             "Your applications: /my"
         ).format(title=html.escape(view.short(program.title, 120)), phone=format_phone(phone)),
-        reply_markup=ReplyKeyboardRemove(),
+        ReplyKeyboardRemove(),
     )
+
+
+async def _deliver(bot: Bot, chats: list[int], text: str) -> bool:
+    """True when at least one staff chat received the text."""
+    delivered = False
+    for chat_id in chats:
+        try:
+            await bot.send_message(chat_id, text)
+        except TelegramAPIError:
+            logger.warning("A lead could not be delivered to chat %d", chat_id)
+        else:
+            delivered = True
+    return delivered
 
 
 def person_link(user: User) -> str:
@@ -347,11 +305,9 @@ async def on_my(query: CallbackQuery, db: Database, user_row: UserRow) -> None:
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
+    router = talking_router(__name__)
     router.message.register(cmd_my, Command("my"))
-    router.message.register(on_contact, Apply.phone, F.contact)
-    router.message.register(on_phone_text, Apply.phone, F.text, ~F.text.startswith("/"))
-    router.message.register(on_other_in_apply, Apply.phone, ~F.text.startswith("/"))
+    router.message.register(on_phone, Apply.phone, ~F.text.startswith("/"))
     router.callback_query.register(on_apply, ProgramCb.filter(F.action == ProgramAction.apply))
     router.callback_query.register(on_apply_agree, ApplyCb.filter(F.action == ApplyAction.agree))
     router.callback_query.register(on_apply_cancel, ApplyCb.filter(F.action == ApplyAction.cancel))

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
     KeyboardButton,
@@ -33,9 +32,8 @@ from bot.catalogue import Region
 from bot.geo import PlaceIndex, PlaceKind, distance_km
 from bot.recommend import nearest
 from bot.states import Place as PlaceState
-from handlers.common import Place, answer_callback_with, current_place, save_place
-from storage.db import Database
-from storage.users import UserRow
+from handlers.common import Place, current_place, save_place
+from handlers.talk import Talk, talking_router
 
 NEAREST_COUNT = 5
 CENTER_PROGRAMS = 10
@@ -66,155 +64,69 @@ def location_keyboard() -> ReplyKeyboardMarkup:
     )
 
 
-async def ask_place(bot: Bot, chat_id: int, state: FSMContext, then: str) -> None:
-    await state.set_state(PlaceState.waiting)
-    await state.update_data({AFTER_PLACE: then})
-    await bot.send_message(
-        chat_id,
+async def ask_place(talk: Talk, then: str) -> None:
+    await talk.state.set_state(PlaceState.waiting)
+    await talk.state.update_data({AFTER_PLACE: then})
+    await talk.send(
         _(
             "Where are you? Send your location with the button below, or type your city or "
             "region — for example, «Пермь» or «Тульская область».\n"
             "I use it only to find centres and programmes near you."
         ),
-        reply_markup=location_keyboard(),
+        location_keyboard(),
     )
 
 
-async def _place_saved(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    place: Place,
-    locale: str,
-    confirmation: str,
-) -> None:
+async def _place_saved(talk: Talk, place: Place, confirmation: str) -> None:
     """Save the place, say what was understood, and go on to what the person asked for."""
-    await save_place(db, user_row, state, place)
-    after = (await state.get_data()).get(AFTER_PLACE)
-    await state.set_state(None)
-    await state.update_data({AFTER_PLACE: None})
-    await bot.send_message(chat_id, confirmation, reply_markup=ReplyKeyboardRemove())
+    await save_place(talk.db, talk.user_row, talk.state, place)
+    after = (await talk.state.get_data()).get(AFTER_PLACE)
+    await talk.state.set_state(None)
+    await talk.state.update_data({AFTER_PLACE: None})
+    await talk.send(confirmation, ReplyKeyboardRemove())
     if after == "programs":
         # Imported here: the programmes module asks for a place through this one.
         from handlers.programs import show_programs  # noqa: PLC0415
 
-        await show_programs(bot, chat_id, state, db, places, user_row, locale, place=place)
+        await show_programs(talk, place=place)
     else:
-        await show_centers(bot, chat_id, db, places, place, locale)
+        await show_centers(talk, place)
 
 
-async def show_centers(
-    bot: Bot,
-    chat_id: int,
-    db: Database,
-    places: PlaceIndex,
-    place: Place,
-    locale: str,
-    query: CallbackQuery | None = None,
-) -> None:
-    async with db.autocommit() as repos:
+async def show_centers(talk: Talk, place: Place) -> None:
+    async with talk.db.autocommit() as repos:
         found = await nearest(repos.catalogue, place.lat, place.lon, NEAREST_COUNT)
         centers = await repos.catalogue.centers([n.id for n in found])
-    home = places.by_slug(place.region_slug)
+    home = talk.places.by_slug(place.region_slug)
     nearby = []
     for item in found:
         center = centers[item.id]
-        region = places.by_slug(center.region_slug)
+        region = talk.places.by_slug(center.region_slug)
         if region is not None:
             nearby.append(view.NearbyCenter(center, region, item.distance_km))
     if home is None or not nearby:
-        text, markup = _("I have no centres in my list yet."), None
-    else:
-        text = view.centers_text(nearby, home, place.precision, locale)
-        markup = view.centers_keyboard(nearby)
-    if query is not None:
-        await answer_callback_with(query, text, markup)
-    else:
-        await bot.send_message(chat_id, text, reply_markup=markup)
-
-
-# --- entry points ----------------------------------------------------------------------------
-
-
-async def centers_entry(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-    query: CallbackQuery | None = None,
-) -> None:
-    place = await current_place(user_row, state)
-    if place is None:
-        if query is not None:
-            await query.answer()
-        await ask_place(bot, chat_id, state, "centers")
+        await talk.show(_("I have no centres in my list yet."))
         return
-    await show_centers(bot, chat_id, db, places, place, locale, query)
+    await talk.show(
+        view.centers_text(nearby, home, place.precision, talk.locale),
+        view.centers_keyboard(nearby),
+    )
 
 
-async def cmd_centers(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
-    await centers_entry(bot, message.chat.id, state, db, places, user_row, locale)
+async def on_centers(_event: Message | CallbackQuery, talk: Talk) -> None:
+    place = await current_place(talk.user_row, talk.state)
+    if place is None:
+        await ask_place(talk, "centers")
+    else:
+        await show_centers(talk, place)
 
 
-async def on_centers(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
-    await centers_entry(bot, query.from_user.id, state, db, places, user_row, locale, query)
-
-
-async def cmd_place(message: Message, bot: Bot, state: FSMContext) -> None:
-    await ask_place(bot, message.chat.id, state, "centers")
-
-
-async def on_change_place(query: CallbackQuery, bot: Bot, state: FSMContext) -> None:
-    await query.answer()
-    after = (await state.get_data()).get(AFTER_PLACE) or "centers"
-    await ask_place(bot, query.from_user.id, state, after)
+async def on_change_place(_event: Message | CallbackQuery, talk: Talk) -> None:
+    after = (await talk.state.get_data()).get(AFTER_PLACE) or "centers"
+    await ask_place(talk, after)
 
 
 # --- the place from a location, a text or the picker -----------------------------------------
-
-
-async def on_location(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
-    assert message.location is not None
-    lat, lon = message.location.latitude, message.location.longitude
-    region = nearest_region(places, lat, lon)
-    confirmation = _("Got it: you are near {city} ({region}).").format(
-        city=escape(region.capital_en if locale == "en" else region.capital_ru),
-        region=escape(view.region_name(region, locale)),
-    )
-    place = Place(region.slug, lat, lon, "point")
-    await _place_saved(
-        bot, message.chat.id, state, db, places, user_row, place, locale, confirmation
-    )
 
 
 def nearest_region(places: PlaceIndex, lat: float, lon: float) -> Region:
@@ -223,45 +135,51 @@ def nearest_region(places: PlaceIndex, lat: float, lon: float) -> Region:
     return min(regions, key=lambda r: distance_km(lat, lon, r.lat, r.lon))
 
 
-async def on_place_text(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
+def capital(region: Region, locale: str) -> str:
+    return escape(region.capital_en if locale == "en" else region.capital_ru)
+
+
+async def on_location(message: Message, talk: Talk) -> None:
+    assert message.location is not None
+    lat, lon = message.location.latitude, message.location.longitude
+    region = nearest_region(talk.places, lat, lon)
+    confirmation = _("Got it: you are near {city} ({region}).").format(
+        city=capital(region, talk.locale),
+        region=escape(view.region_name(region, talk.locale)),
+    )
+    await _place_saved(talk, Place(region.slug, lat, lon, "point"), confirmation)
+
+
+async def on_place_text(message: Message, talk: Talk) -> None:
     assert message.text is not None
     text = message.text.strip()
     if text == cancel_label() or text.startswith("/"):
-        await state.set_state(None)
-        await message.answer(_("OK, no place for now."), reply_markup=ReplyKeyboardRemove())
+        await talk.state.set_state(None)
+        await talk.send(_("OK, no place for now."), ReplyKeyboardRemove())
         from handlers.menu import send_menu  # noqa: PLC0415  (the menu imports feature modules)
 
-        await send_menu(bot, message.chat.id, state)
+        await send_menu(talk.bot, talk.chat_id, talk.state)
         return
     if text == pick_label():
-        await message.answer(
-            _("Choose your federal district:"),
-            reply_markup=view.districts_keyboard(places.districts()),
+        await talk.show(
+            _("Choose your federal district:"), view.districts_keyboard(talk.places.districts())
         )
         return
-    match = places.lookup(text)
+    match = talk.places.lookup(text)
     if match is None:
-        await message.answer(
+        await talk.show(
             _(
                 "I couldn't find a city or region called «{text}». Check the spelling, or pick "
                 "your region from the list:"
             ).format(text=escape(view.short(text, 60))),
-            reply_markup=view.districts_keyboard(places.districts()),
+            view.districts_keyboard(talk.places.districts()),
         )
         return
     region = match.region
-    name = escape(view.region_name(region, locale))
+    name = escape(view.region_name(region, talk.locale))
     if match.kind is PlaceKind.city:
-        capital = escape(region.capital_en if locale == "en" else region.capital_ru)
-        confirmation = _("Got it: {city}, {region}.").format(city=capital, region=name)
+        city = capital(region, talk.locale)
+        confirmation = _("Got it: {city}, {region}.").format(city=city, region=name)
         precision = "city"
     else:
         confirmation = _("Got it: {region}.").format(region=name)
@@ -270,123 +188,88 @@ async def on_place_text(
         confirmation += " " + _("(That is how I understood «{text}».)").format(
             text=escape(view.short(text, 60))
         )
-    place = Place(region.slug, region.lat, region.lon, precision)
-    await _place_saved(
-        bot, message.chat.id, state, db, places, user_row, place, locale, confirmation
+    await _place_saved(talk, Place(region.slug, region.lat, region.lon, precision), confirmation)
+
+
+async def on_districts(_query: CallbackQuery, talk: Talk) -> None:
+    await talk.show(
+        _("Choose your federal district:"), view.districts_keyboard(talk.places.districts())
     )
 
 
-async def on_districts(query: CallbackQuery, places: PlaceIndex) -> None:
-    await answer_callback_with(
-        query, _("Choose your federal district:"), view.districts_keyboard(places.districts())
-    )
-
-
-async def on_district(
-    query: CallbackQuery, callback_data: PlaceCb, places: PlaceIndex, locale: str
-) -> None:
-    districts = places.districts()
+async def on_district(_query: CallbackQuery, callback_data: PlaceCb, talk: Talk) -> None:
+    districts = talk.places.districts()
     if not 0 <= callback_data.index < len(districts):
-        await answer_callback_with(
-            query, _("Choose your federal district:"), view.districts_keyboard(districts)
-        )
+        await on_districts(_query, talk)
         return
     district = districts[callback_data.index]
-    await answer_callback_with(
-        query,
+    await talk.show(
         _("Choose your region ({district}):").format(district=escape(district)),
-        view.regions_keyboard(places.regions_in(district), locale),
+        view.regions_keyboard(talk.places.regions_in(district), talk.locale),
     )
 
 
-async def on_region(
-    query: CallbackQuery,
-    callback_data: PlaceCb,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
-    region = places.by_slug(callback_data.slug)
+async def on_region(_query: CallbackQuery, callback_data: PlaceCb, talk: Talk) -> None:
+    region = talk.places.by_slug(callback_data.slug)
     if region is None:
-        await answer_callback_with(
-            query, _("Choose your federal district:"), view.districts_keyboard(places.districts())
-        )
+        await on_districts(_query, talk)
         return
-    await answer_callback_with(
-        query, _("Region: {region}").format(region=escape(view.region_name(region, locale)))
-    )
+    name = escape(view.region_name(region, talk.locale))
+    await talk.show(_("Region: {region}").format(region=name))
+    confirmation = _("Got it: {region}.").format(region=name)
     place = Place(region.slug, region.lat, region.lon, "region")
-    confirmation = _("Got it: {region}.").format(region=escape(view.region_name(region, locale)))
-    await _place_saved(
-        bot, query.from_user.id, state, db, places, user_row, place, locale, confirmation
-    )
+    await _place_saved(talk.followed_up(), place, confirmation)
 
 
 # --- a centre ----------------------------------------------------------------------------------
 
 
-async def on_center_card(
-    query: CallbackQuery,
-    callback_data: CenterCb,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
-    async with db.autocommit() as repos:
+async def on_center_card(_query: CallbackQuery, callback_data: CenterCb, talk: Talk) -> None:
+    async with talk.db.autocommit() as repos:
         center = await repos.catalogue.center(callback_data.center)
-    region = places.by_slug(center.region_slug) if center else None
+    region = talk.places.by_slug(center.region_slug) if center else None
     if center is None or region is None:
-        await query.answer(_("I can't find this centre any more."), show_alert=True)
+        await talk.alert(_("I can't find this centre any more."))
         return
-    place = await current_place(user_row, state)
-    distance = (
-        distance_km(place.lat, place.lon, center.lat, center.lon) if place is not None else None
-    )
-    await answer_callback_with(
-        query,
-        view.center_card_text(
-            center, region, distance, place.region_slug if place else None, locale
-        ),
+    place = await current_place(talk.user_row, talk.state)
+    distance = home = None
+    if place is not None:
+        distance = distance_km(place.lat, place.lon, center.lat, center.lon)
+        home = place.region_slug
+    await talk.show(
+        view.center_card_text(center, region, distance, home, talk.locale),
         view.center_keyboard(center),
     )
 
 
-async def on_center_pin(query: CallbackQuery, callback_data: CenterCb, db: Database) -> None:
-    async with db.autocommit() as repos:
+async def on_center_pin(query: CallbackQuery, callback_data: CenterCb, talk: Talk) -> None:
+    async with talk.db.autocommit() as repos:
         center = await repos.catalogue.center(callback_data.center)
-    if center is None or center.coords_precision != "city" or query.bot is None:
+    if center is None or center.coords_precision != "city":
         # A regional pin is only the capital: showing it would mislead.
-        await query.answer(_("I don't know where exactly this centre is."), show_alert=True)
+        await talk.alert(_("I don't know where exactly this centre is."))
         return
     await query.answer()
-    await query.bot.send_venue(
-        query.from_user.id,
+    address = center.address or _("Centre of {city} (exact address: ask the centre)").format(
+        city=center.city or ""
+    )
+    await talk.bot.send_venue(
+        talk.chat_id,
         latitude=center.lat,
         longitude=center.lon,
         title=view.short(center.name, 100),
-        address=view.short(
-            center.address
-            or _("Centre of {city} (exact address: ask the centre)").format(
-                city=center.city or ""
-            ),
-            100,
-        ),
+        address=view.short(address, 100),
     )
 
 
-async def on_center_programs(query: CallbackQuery, callback_data: CenterCb, db: Database) -> None:
-    async with db.autocommit() as repos:
+async def on_center_programs(_query: CallbackQuery, callback_data: CenterCb, talk: Talk) -> None:
+    async with talk.db.autocommit() as repos:
         center = await repos.catalogue.center(callback_data.center)
         programs = (
             await repos.catalogue.programs_of_center(center.id, CENTER_PROGRAMS) if center else []
         )
     if center is None:
-        await query.answer(_("I can't find this centre any more."), show_alert=True)
+        await talk.alert(_("I can't find this centre any more."))
         return
     kb = InlineKeyboardBuilder()
     if programs:
@@ -411,28 +294,17 @@ async def on_center_programs(query: CallbackQuery, callback_data: CenterCb, db: 
         callback_data=CenterCb(action=CenterAction.card, center=center.id),
     )
     kb.adjust(1)
-    await answer_callback_with(query, text, kb.as_markup())
-
-
-async def on_nearest(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
-    await centers_entry(bot, query.from_user.id, state, db, places, user_row, locale, query)
+    await talk.show(text, kb.as_markup())
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.register(cmd_centers, Command("centers"))
-    router.message.register(cmd_place, Command("place"))
+    router = talking_router(__name__)
+    router.message.register(on_centers, Command("centers"))
+    router.message.register(on_change_place, Command("place"))
     router.message.register(on_location, F.location)
     router.message.register(on_place_text, PlaceState.waiting, F.text)
     router.callback_query.register(on_centers, MoreCb.filter(F.action == MoreAction.centers))
+    router.callback_query.register(on_centers, CenterCb.filter(F.action == CenterAction.nearest))
     router.callback_query.register(on_change_place, MoreCb.filter(F.action == MoreAction.place))
     router.callback_query.register(on_districts, PlaceCb.filter(F.action == PlaceAction.districts))
     router.callback_query.register(on_district, PlaceCb.filter(F.action == PlaceAction.district))
@@ -442,5 +314,4 @@ def create_router() -> Router:
     router.callback_query.register(
         on_center_programs, CenterCb.filter(F.action == CenterAction.programs)
     )
-    router.callback_query.register(on_nearest, CenterCb.filter(F.action == CenterAction.nearest))
     return router

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -22,9 +21,9 @@ from bot.callbacks import (
 from bot.catalogue_view import center_distance
 from bot.eligibility import EligibilityRules, next_question, verdict
 from bot.recommend import nearest
-from handlers.common import Place, answer_callback_with, current_place
+from handlers.common import Place, current_place
+from handlers.talk import Talk, talking_router
 from storage.db import Database
-from storage.users import UserRow
 
 ANSWERS = "eligibility"
 
@@ -95,80 +94,47 @@ def verdict_keyboard() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def start_check(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    eligibility: EligibilityRules,
-    locale: str,
-    query: CallbackQuery | None,
-) -> None:
-    await state.update_data({ANSWERS: []})
-    text = question_text(eligibility, 0, locale)
-    if query is not None:
-        await answer_callback_with(query, text, question_keyboard(0))
-    else:
-        await bot.send_message(chat_id, text, reply_markup=question_keyboard(0))
-
-
-async def cmd_free(
-    message: Message, bot: Bot, state: FSMContext, eligibility: EligibilityRules, locale: str
-) -> None:
-    await start_check(bot, message.chat.id, state, eligibility, locale, None)
-
-
 async def on_free(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    eligibility: EligibilityRules,
-    locale: str,
+    _event: Message | CallbackQuery, talk: Talk, eligibility: EligibilityRules
 ) -> None:
-    await start_check(bot, query.from_user.id, state, eligibility, locale, query)
+    await talk.state.update_data({ANSWERS: []})
+    await talk.show(question_text(eligibility, 0, talk.locale), question_keyboard(0))
 
 
 async def on_answer(
-    query: CallbackQuery,
+    _query: CallbackQuery,
     callback_data: EligibilityCb,
-    state: FSMContext,
-    db: Database,
+    talk: Talk,
     eligibility: EligibilityRules,
-    user_row: UserRow,
-    locale: str,
 ) -> None:
-    saved = (await state.get_data()).get(ANSWERS)
+    saved = (await talk.state.get_data()).get(ANSWERS)
     answers = [bool(a) for a in saved] if isinstance(saved, list) else None
     current = next_question(eligibility, answers) if answers is not None else None
-    if answers is None or current is None or callback_data.index != current:
-        # An old message or a forged index: show where the check really is.
-        if answers is None or current is None:
-            await answer_callback_with(
-                query,
-                _("This check is over. Start it again?"),
-                _restart_keyboard(),
-            )
-        else:
-            await answer_callback_with(
-                query,
-                question_text(eligibility, current, locale),
-                question_keyboard(current),
-                notice=_("That question is already answered."),
-            )
+    if answers is None or current is None:
+        await talk.show(_("This check is over. Start it again?"), _restart_keyboard())
         return
-    answers.append(callback_data.yes)
-    await state.update_data({ANSWERS: answers})
-    following = next_question(eligibility, answers)
-    if following is not None:
-        await answer_callback_with(
-            query, question_text(eligibility, following, locale), question_keyboard(following)
+    if callback_data.index != current:
+        # An old message or a forged index: show where the check really is.
+        await talk.show(
+            question_text(eligibility, current, talk.locale),
+            question_keyboard(current),
+            notice=_("That question is already answered."),
         )
         return
-    await state.update_data({ANSWERS: None})
-    text = verdict_text(eligibility, answers, locale)
-    place = await current_place(user_row, state)
+    answers.append(callback_data.yes)
+    await talk.state.update_data({ANSWERS: answers})
+    following = next_question(eligibility, answers)
+    if following is not None:
+        await talk.show(
+            question_text(eligibility, following, talk.locale), question_keyboard(following)
+        )
+        return
+    await talk.state.update_data({ANSWERS: None})
+    text = verdict_text(eligibility, answers, talk.locale)
+    place = await current_place(talk.user_row, talk.state)
     if place is not None:
-        text += "\n\n" + await nearest_center_line(db, place)
-    await answer_callback_with(query, text, verdict_keyboard())
+        text += "\n\n" + await nearest_center_line(talk.db, place)
+    await talk.show(text, verdict_keyboard())
 
 
 async def nearest_center_line(db: Database, place: Place) -> str:
@@ -191,8 +157,8 @@ def _restart_keyboard() -> InlineKeyboardMarkup:
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.register(cmd_free, Command("free"))
+    router = talking_router(__name__)
+    router.message.register(on_free, Command("free"))
     router.callback_query.register(on_free, MoreCb.filter(F.action == MoreAction.free))
     router.callback_query.register(on_answer, EligibilityCb.filter())
     return router

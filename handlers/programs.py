@@ -4,12 +4,10 @@ the place, then a ranked list in pages of five and a card for each programme."""
 from __future__ import annotations
 
 from dataclasses import replace
-from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -24,7 +22,7 @@ from bot.callbacks import (
     ProgramCb,
 )
 from bot.catalogue import RIASEC, Program
-from bot.geo import PlaceIndex, distance_km
+from bot.geo import distance_km
 from bot.recommend import (
     GROWN_UP_MASK,
     SCHOOL_MASK,
@@ -34,6 +32,7 @@ from bot.recommend import (
     Preferences,
     Ranked,
     StudyLength,
+    Vector,
     fit,
     recommend,
     unit,
@@ -43,15 +42,13 @@ from bot.recommend import (
 from handlers.centers import ask_place
 from handlers.common import (
     Place,
-    answer_callback_with,
     current_place,
     current_prefs,
     current_role,
     prefs_json,
     save_prefs,
 )
-from storage.db import Database
-from storage.users import UserRow
+from handlers.talk import Talk, talking_router
 
 # The code the list is built on when it is not the latest saved result: a field the person
 # picked or the code of a result shown without consent. None: the latest saved result.
@@ -64,24 +61,19 @@ def valid_code(code: str) -> str | None:
     return letters[:3] if letters and len(code) <= 8 else None
 
 
-async def _basis(
-    db: Database, user_row: UserRow, state: FSMContext
-) -> tuple[tuple[float, ...], str] | None:
+async def _basis(talk: Talk) -> tuple[Vector, str] | None:
     """The interest vector the list is built on, and a line saying what it is."""
-    code = (await state.get_data()).get(BASIS)
-    if isinstance(code, str) and valid_code(code):
-        letters = valid_code(code)
-        assert letters is not None
+    letters = valid_code(str((await talk.state.get_data()).get(BASIS) or ""))
+    if letters is not None:
         if len(letters) == 1:
             line = _("Field: {field}").format(field=view.FIELD_NAMES[letters]())
         else:
             line = _("Based on your test result: {code}").format(code="-".join(letters))
         return vector_from_code(letters), line
-    if user_row.has_consent:
-        async with db.autocommit() as repos:
-            row = await repos.results.latest(user_row.id)
-        vector = vector_from_scores(row.vector) if row is not None else None
-        if row is not None and vector is not None and any(vector):
+    if talk.user_row.has_consent:
+        async with talk.db.autocommit() as repos:
+            row = await repos.results.latest(talk.user_row.id)
+        if row is not None and any(vector := vector_from_scores(row.vector)):
             top = sorted(RIASEC, key=lambda t: -row.vector.get(t, 0.0))[:3]
             return vector, _("Based on your test result: {code}").format(code="-".join(top))
     return None
@@ -95,61 +87,35 @@ def _audience(role: str | None) -> int:
     return GROWN_UP_MASK
 
 
-async def _reply(
-    bot: Bot,
-    chat_id: int,
-    text: str,
-    markup: InlineKeyboardMarkup | None,
-    query: CallbackQuery | None,
-) -> None:
-    if query is not None:
-        await answer_callback_with(query, text, markup)
-    else:
-        await bot.send_message(chat_id, text, reply_markup=markup)
-
-
-async def show_programs(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-    *,
-    place: Place | None = None,
-    page: int = 0,
-    query: CallbackQuery | None = None,
-) -> None:
-    basis = await _basis(db, user_row, state)
+async def show_programs(talk: Talk, *, place: Place | None = None, page: int = 0) -> None:
+    basis = await _basis(talk)
     if basis is None:
-        text = _(
-            "I don't know your interests yet. Take a short test (about 5 minutes) — or pick "
-            "a field to look at:"
+        await talk.show(
+            _(
+                "I don't know your interests yet. Take a short test (about 5 minutes) — or pick "
+                "a field to look at:"
+            ),
+            view.fields_keyboard(),
         )
-        await _reply(bot, chat_id, text, view.fields_keyboard(), query)
         return
-    prefs = await current_prefs(user_row, state)
+    prefs = await current_prefs(talk.user_row, talk.state)
     if prefs is None:
-        await _reply(bot, chat_id, _length_question(), view.length_keyboard(), query)
+        await talk.show(_length_question(), view.length_keyboard())
         return
-    place = place or await current_place(user_row, state)
+    place = place or await current_place(talk.user_row, talk.state)
     if place is None and prefs.format is not FormatChoice.online:
-        if query is not None:
-            await query.answer()
-        await ask_place(bot, chat_id, state, "programs")
+        await ask_place(talk, "programs")
         return
     vector, basis_line = basis
     person = Person(
         vector=unit(vector),
         lat=place.lat if place else None,
         lon=place.lon if place else None,
-        audience=_audience(await current_role(user_row, state)),
+        audience=_audience(await current_role(talk.user_row, talk.state)),
     )
     page = max(0, min(page, view.MAX_PAGES - 1))
-    wanted = (page + 1) * view.PAGE_SIZE + 1
-    async with db.autocommit() as repos:
-        ranked = await recommend(repos.catalogue, person, prefs, wanted)
+    async with talk.db.autocommit() as repos:
+        ranked = await recommend(repos.catalogue, person, prefs, (page + 1) * view.PAGE_SIZE + 1)
         if len(ranked) <= page * view.PAGE_SIZE:
             page = 0
         shown = ranked[page * view.PAGE_SIZE : (page + 1) * view.PAGE_SIZE]
@@ -162,91 +128,38 @@ async def show_programs(
         kb.button(text=_("⚙️ Filters"), callback_data=PrefCb(step=PrefStep.edit))
         kb.button(text=_("🔀 Another field"), callback_data=FieldCb(code="-"))
         kb.adjust(1)
-        await _reply(bot, chat_id, view.no_programs_text(prefs), kb.as_markup(), query)
+        await talk.show(view.no_programs_text(prefs), kb.as_markup())
         return
     items = [
-        (
-            r,
-            programs[r.offer.program_id],
-            centers.get(r.offer.center_id) if r.offer.center_id else None,
-        )
-        for r in shown
+        (r, programs[r.offer.program_id], centers.get(r.offer.center_id or "")) for r in shown
     ]
     has_next = len(ranked) > (page + 1) * view.PAGE_SIZE
-    text = view.programs_page_text(
-        items, page, prefs, basis_line, place.region_slug if place else None
+    home = place.region_slug if place else None
+    await talk.show(
+        view.programs_page_text(items, page, prefs, basis_line, home),
+        view.programs_keyboard(items, page, has_next),
     )
-    await _reply(bot, chat_id, text, view.programs_keyboard(items, page, has_next), query)
 
 
 # --- entry points ------------------------------------------------------------------------------
 
 
-async def cmd_programs(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
-    await state.update_data({BASIS: None})
-    await show_programs(bot, message.chat.id, state, db, places, user_row, locale)
+async def on_programs(_event: Message | CallbackQuery, talk: Talk) -> None:
+    await talk.state.update_data({BASIS: None})
+    await show_programs(talk)
 
 
-async def on_programs(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
-    await state.update_data({BASIS: None})
-    await show_programs(bot, query.from_user.id, state, db, places, user_row, locale, query=query)
-
-
-async def on_field(
-    query: CallbackQuery,
-    callback_data: FieldCb,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
+async def on_field(_query: CallbackQuery, callback_data: FieldCb, talk: Talk) -> None:
     code = valid_code(callback_data.code)
     if code is None:  # "another field", or a forged code: the field picker
-        await answer_callback_with(query, _("Pick a field to look at:"), view.fields_keyboard())
+        await talk.show(_("Pick a field to look at:"), view.fields_keyboard())
         return
-    await state.update_data({BASIS: code})
-    await show_programs(bot, query.from_user.id, state, db, places, user_row, locale, query=query)
+    await talk.state.update_data({BASIS: code})
+    await show_programs(talk)
 
 
-async def on_page(
-    query: CallbackQuery,
-    callback_data: ProgramCb,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
-    await show_programs(
-        bot,
-        query.from_user.id,
-        state,
-        db,
-        places,
-        user_row,
-        locale,
-        page=callback_data.page,
-        query=query,
-    )
+async def on_page(_query: CallbackQuery, callback_data: ProgramCb, talk: Talk) -> None:
+    await show_programs(talk, page=callback_data.page)
 
 
 # --- preferences -------------------------------------------------------------------------------
@@ -259,56 +172,31 @@ def _length_question() -> str:
     )
 
 
-async def on_pref(
-    query: CallbackQuery,
-    callback_data: PrefCb,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
-    draft = dict((await state.get_data()).get(PREFS_DRAFT) or {})
+async def on_pref(_query: CallbackQuery, callback_data: PrefCb, talk: Talk) -> None:
+    draft = dict((await talk.state.get_data()).get(PREFS_DRAFT) or {})
     step, value = callback_data.step, callback_data.value
-    if step is PrefStep.edit:
-        await answer_callback_with(query, _length_question(), view.length_keyboard())
-        return
     if step is PrefStep.length and value in set(StudyLength):
-        await state.update_data({PREFS_DRAFT: {"length": value}})
-        await answer_callback_with(
-            query, _("<b>2/3.</b> In person or online?"), view.format_keyboard()
+        await talk.state.update_data({PREFS_DRAFT: {"length": value}})
+        await talk.show(_("<b>2/3.</b> In person or online?"), view.format_keyboard())
+    elif step is PrefStep.fmt and value in set(FormatChoice) and "length" in draft:
+        await talk.state.update_data({PREFS_DRAFT: draft | {"format": value}})
+        await talk.show(
+            _("<b>3/3.</b> Only free programmes, or paid ones too?"), view.free_keyboard()
         )
-        return
-    if step is PrefStep.fmt and value in set(FormatChoice) and "length" in draft:
-        draft["format"] = value
-        await state.update_data({PREFS_DRAFT: draft})
-        await answer_callback_with(
-            query,
-            _("<b>3/3.</b> Only free programmes, or paid ones too?"),
-            view.free_keyboard(),
-        )
-        return
-    if step is PrefStep.free and value in ("0", "1") and {"length", "format"} <= draft.keys():
+    elif step is PrefStep.free and value in ("0", "1") and {"length", "format"} <= draft.keys():
         prefs = Preferences(
             length=StudyLength(draft["length"]),
             format=FormatChoice(draft["format"]),
             free_only=value == "1",
         )
-        await state.update_data({PREFS_DRAFT: None})
-        await save_prefs(db, user_row, state, prefs)
-        user_row = _with_prefs(user_row, prefs)
-        await show_programs(
-            bot, query.from_user.id, state, db, places, user_row, locale, query=query
-        )
-        return
-    # An answer out of order (an old message): start the three questions again.
-    await answer_callback_with(query, _length_question(), view.length_keyboard())
-
-
-def _with_prefs(user_row: UserRow, prefs: Preferences) -> UserRow:
-    """The row as it is after saving, for the rest of this update."""
-    return replace(user_row, preferences=prefs_json(prefs)) if user_row.has_consent else user_row
+        await talk.state.update_data({PREFS_DRAFT: None})
+        await save_prefs(talk.db, talk.user_row, talk.state, prefs)
+        if talk.user_row.has_consent:  # the row as it is now, for the rest of this update
+            talk.user_row = replace(talk.user_row, preferences=prefs_json(prefs))
+        await show_programs(talk)
+    else:
+        # "Filters", or an answer out of order (an old message): the three questions again.
+        await talk.show(_length_question(), view.length_keyboard())
 
 
 # --- a programme -------------------------------------------------------------------------------
@@ -328,16 +216,8 @@ def offer_of(program: Program, lat: float | None, lon: float | None) -> Offer:
     )
 
 
-async def on_program_card(
-    query: CallbackQuery,
-    callback_data: ProgramCb,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    locale: str,
-) -> None:
-    async with db.autocommit() as repos:
+async def on_program_card(_query: CallbackQuery, callback_data: ProgramCb, talk: Talk) -> None:
+    async with talk.db.autocommit() as repos:
         program = await repos.catalogue.program(callback_data.program)
         center = (
             await repos.catalogue.center(program.center_id)
@@ -345,32 +225,28 @@ async def on_program_card(
             else None
         )
     if program is None:
-        await query.answer(_("This programme is no longer in the catalogue."), show_alert=True)
+        await talk.alert(_("This programme is no longer in the catalogue."))
         return
-    region = places.by_slug(center.region_slug) if center else None
+    region = talk.places.by_slug(center.region_slug) if center else None
+    place = await current_place(talk.user_row, talk.state)
     ranked = None
-    basis = await _basis(db, user_row, state)
-    place = await current_place(user_row, state)
+    basis = await _basis(talk)
     if basis is not None:
         offer = offer_of(program, center.lat if center else None, center.lon if center else None)
-        person = Person(vector=unit(basis[0]))
         distance = None
         if place is not None and center is not None and not offer.is_online:
             distance = distance_km(place.lat, place.lon, center.lat, center.lon)
-        ranked = Ranked(offer, fit(person, offer), distance, 0.0)
-    text = view.program_card_text(
-        program, center, region, ranked, place.region_slug if place else None, locale
+        ranked = Ranked(offer, fit(Person(vector=unit(basis[0])), offer), distance, 0.0)
+    home = place.region_slug if place else None
+    await talk.show(
+        view.program_card_text(program, center, region, ranked, home, talk.locale),
+        view.program_keyboard(program, callback_data.page),
     )
-    await answer_callback_with(query, text, view.program_keyboard(program, callback_data.page))
-
-
-def program_title(program: Program) -> str:
-    return escape(view.short(program.title, 120))
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.register(cmd_programs, Command("programs"))
+    router = talking_router(__name__)
+    router.message.register(on_programs, Command("programs"))
     router.callback_query.register(on_programs, MoreCb.filter(F.action == MoreAction.programs))
     router.callback_query.register(on_field, FieldCb.filter())
     router.callback_query.register(on_page, ProgramCb.filter(F.action == ProgramAction.page))

@@ -19,14 +19,18 @@ ADMIN_ID = 9001
 MakeClient = Callable[..., Awaitable[ChatSimulator]]
 
 
+def make_settings(folder: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_path": folder / "bot.sqlite3",
+        "admin_ids": frozenset({ADMIN_ID}),
+        "default_locale": "ru",
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_path=tmp_path / "bot.sqlite3",
-        admin_ids=frozenset({ADMIN_ID}),
-        default_locale="ru",
-    )
+    return make_settings(tmp_path)
 
 
 @pytest.fixture

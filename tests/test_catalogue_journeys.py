@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.factory import create_dispatcher
 from bot.simulator import ChatSimulator, OfflineSession, Request, callback_answers
 from storage.db import Database
-from tests.conftest import ADMIN_ID, MakeClient
+from tests.conftest import ADMIN_ID, MakeClient, make_settings
 
 STAFF_CHAT = -1001234567890
 PERM = (58.01046, 56.25017)
@@ -30,13 +30,7 @@ PERM = (58.01046, 56.25017)
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        database_path=tmp_path / "bot.sqlite3",
-        admin_ids=frozenset({ADMIN_ID}),
-        default_locale="ru",
-        consultant_chat_id=STAFF_CHAT,
-    )
+    return make_settings(tmp_path, consultant_chat_id=STAFF_CHAT)
 
 
 @pytest.fixture

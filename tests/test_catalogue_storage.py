@@ -149,24 +149,18 @@ async def test_wrong_files_are_refused_without_changes(db: Database) -> None:
 async def test_a_second_application_for_a_programme_is_recognised(db: Database) -> None:
     async with db.transaction() as tx:
         await tx.users.ensure(7)
-        first = await tx.leads.add(
-            user_id=7,
-            program_id="sample-041",
-            center_id="copp-perm-krai",
-            program_title="Младшая медицинская сестра",
-            name="Аня",
-            phone="+79123456789",
-            quiz_code="S-A-E",
-        )
-        second = await tx.leads.add(
-            user_id=7,
-            program_id="sample-041",
-            center_id="copp-perm-krai",
-            program_title="Младшая медицинская сестра",
-            name="Аня",
-            phone="+79123456789",
-            quiz_code="S-A-E",
-        )
+        first, second = [
+            await tx.leads.add(
+                user_id=7,
+                program_id="sample-041",
+                center_id="copp-perm-krai",
+                program_title="Младшая медицинская сестра",
+                name="Аня",
+                phone="+79123456789",
+                quiz_code="S-A-E",
+            )
+            for _attempt in range(2)
+        ]
         await tx.leads.remember_relay(-100, 55, 7)
     assert first is not None and second is None
     async with db.transaction() as tx:

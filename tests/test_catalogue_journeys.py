@@ -505,3 +505,67 @@ async def test_the_free_check_names_the_nearest_centre_when_the_place_is_known(
     await client.send("/free")
     await client.click("Да")
     assert "Ближайший ЦОПП: ЦОПП Пермского края, в вашем регионе" in client.last_text
+
+
+async def test_location_to_centre_to_programme_to_application_in_one_go(
+    client: ChatSimulator, session: OfflineSession
+) -> None:
+    await onboard(client)
+    await client.click("Центры рядом")
+    await client.click("Отправить геопозицию")  # Moscow: the simulator's location
+    assert "<b>Центры ЦОПП рядом с вами</b>" in client.last_text
+    assert "1. <b>ЦОПП Москвы</b> · планируется" in client.last_text  # planned, said so
+    await client.click("2. ЦОПП Московской")
+    assert "Город: Реутов" in client.last_text
+    await client.click("Программы центра")
+    first_programme = client.last_message.markup
+    assert first_programme is not None
+    await client.press(client.last_message.message_id, first_programme.inline_keyboard[0][0])
+    await client.click("Подать заявку")
+    await client.click("Да, передать")
+    await client.click("Поделиться номером")
+    lead = staff_texts(session)[-1]
+    assert "<b>Новая заявка</b>" in lead and "ЦОПП Московской области" in lead
+
+
+async def test_the_latest_saved_result_is_the_basis_of_the_list(
+    client: ChatSimulator, db: Database
+) -> None:
+    await onboard(client)
+    async with db.transaction() as tx:
+        await tx.results.add(
+            user_id=client.user.id,
+            instrument="riasec",
+            answers=[2] * 30,
+            scores={"R": 4, "I": 6, "A": 10, "S": 19, "E": 14, "C": 5},
+            code="S-E-A",
+            vector={"R": 0.2, "I": 0.3, "A": 0.5, "S": 0.95, "E": 0.7, "C": 0.25},
+            started_at="2026-11-26T09:00:00Z",
+        )
+    await client.send_location(*PERM)
+    await client.send("/programs")
+    await choose_preferences(client, "Можно дольше", "Всё равно", "Можно и платные")
+    assert "По результату теста: S-E-A" in client.last_text
+
+
+async def test_a_school_student_sees_programmes_open_to_school_students(
+    client: ChatSimulator, db: Database
+) -> None:
+    await client.send("/start")
+    await client.click("Даю согласие")
+    await client.click("Учусь в школе")
+    await client.send_location(*PERM)
+    await client.send("/programs")
+    await client.click("Техника и ручной труд")
+    await choose_preferences(client, "Можно дольше", "Всё равно", "Можно и платные")
+    ids = [
+        b.callback_data.split(":")[2]
+        for row in (
+            client.last_message.markup.inline_keyboard if client.last_message.markup else []
+        )
+        for b in row
+        if b.callback_data and b.callback_data.startswith("pg:card:")
+    ]
+    async with db.autocommit() as repos:
+        programs = await repos.catalogue.programs(ids)
+    assert ids and all(not p.audience or "school" in p.audience for p in programs.values())

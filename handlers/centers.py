@@ -153,7 +153,7 @@ async def on_location(message: Message, talk: Talk) -> None:
 async def on_place_text(message: Message, talk: Talk) -> None:
     assert message.text is not None
     text = message.text.strip()
-    if text == cancel_label() or text.startswith("/"):
+    if text == cancel_label():
         await talk.state.set_state(None)
         await talk.send(_("OK, no place for now."), ReplyKeyboardRemove())
         from handlers.menu import send_menu  # noqa: PLC0415  (the menu imports feature modules)
@@ -302,7 +302,8 @@ def create_router() -> Router:
     router.message.register(on_centers, Command("centers"))
     router.message.register(on_change_place, Command("place"))
     router.message.register(on_location, F.location)
-    router.message.register(on_place_text, PlaceState.waiting, F.text)
+    # Commands pass by: /programs or /help while asked for a place do what they say.
+    router.message.register(on_place_text, PlaceState.waiting, F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_centers, MoreCb.filter(F.action == MoreAction.centers))
     router.callback_query.register(on_centers, CenterCb.filter(F.action == CenterAction.nearest))
     router.callback_query.register(on_change_place, MoreCb.filter(F.action == MoreAction.place))

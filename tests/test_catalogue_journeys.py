@@ -109,6 +109,8 @@ async def test_a_typed_city_in_any_case_and_a_map_pin_for_a_known_city(
     assert "Расстояния — от центра города Екатеринбург." in client.last_text
 
     await client.send("/place")
+    await client.send("/help")  # a command while asked for a place does what it says
+    assert "/centers" in client.last_text
     await client.send("тула")
     assert "1. <b>ЦОПП Тульской области</b>" in client.last_text
     assert "до центра города Тула" in client.last_text

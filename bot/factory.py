@@ -26,6 +26,7 @@ from bot.middlewares import (
     ThrottlingMiddleware,
     UserMiddleware,
 )
+from bot.offer_index import Recommender
 from bot.quiz.content import load_quiz_catalog
 from bot.response_models import KeepResponseModels
 from bot.telegram_retry import RetryAfterMiddleware
@@ -69,6 +70,7 @@ def create_dispatcher(
         in_flight=in_flight,
         quizzes=quizzes,
         places=PlaceIndex(load_regions()),
+        recommender=Recommender(),
         eligibility=load_rules(),
     )
     # The bot talks to people one to one; of group chats, only the consultant chat is heard.
@@ -86,6 +88,7 @@ def create_dispatcher(
 
     dp.include_routers(*get_routers(settings))
     dp.startup.register(set_bot_commands)
+    dp.startup.register(warm_recommender)
     dp.shutdown.register(drain_updates)
     return dp
 
@@ -98,6 +101,12 @@ async def set_bot_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:
                 BotCommand(command=name, description=text) for name, text in command_list()
             ]
         await bot.set_my_commands(commands, language_code=locale)
+
+
+async def warm_recommender(db: Database, recommender: Recommender) -> None:
+    """Build the programme index before the first person asks (large catalogues take ~1 s)."""
+    async with db.autocommit() as repos:
+        await recommender.refresh(repos.catalogue)
 
 
 async def drain_updates(in_flight: InFlightMiddleware) -> None:

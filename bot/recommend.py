@@ -10,9 +10,9 @@ far away; an online program has no distance and gets `ONLINE_PROXIMITY`, as if i
 short trip away. Preferences (study length, format, free only) and the audience are hard
 filters: a paid program is never shown to someone who asked for free ones.
 
-The search widens a radius around the person until nothing outside it can beat the results
-already found (the best a program beyond radius R can score is a perfect fit at distance R),
-so a far program with a perfect fit still wins over a poor fit next door when it should.
+`rank` is the definition of the order; `bot.offer_index` finds the top of a large catalogue
+fast and hands the few candidates to `rank`. The nearest centres are found by a box that
+widens until it holds enough of them.
 """
 
 from __future__ import annotations
@@ -185,11 +185,6 @@ def proximity(distance_km: float | None) -> float:
     return 1.0 / (1.0 + distance_km / HALF_PROXIMITY_KM)
 
 
-def best_score_beyond(radius_km: float) -> float:
-    """The highest score any in-person program farther than `radius_km` could reach."""
-    return FIT_SHARE + (1 - FIT_SHARE) * proximity(radius_km)
-
-
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     from bot.geo import distance_km  # noqa: PLC0415  (geo builds a large index on import)
 
@@ -220,50 +215,6 @@ def rank(
         )
     )
     return ranked if limit is None else ranked[:limit]
-
-
-class OfferSource(Protocol):
-    """Where offers come from (the catalogue in SQLite); filters are a prefilter only."""
-
-    async def offers_near(
-        self, lat: float, lon: float, radius_km: float, prefs: Preferences, audience: int
-    ) -> list[Offer]: ...
-
-    async def offers_anywhere(self, prefs: Preferences, audience: int) -> list[Offer]: ...
-
-    async def best_online(
-        self, vector: Vector, prefs: Preferences, audience: int, limit: int
-    ) -> list[Offer]: ...
-
-
-async def recommend(
-    source: OfferSource, person: Person, prefs: Preferences, limit: int
-) -> list[Ranked]:
-    """The top `limit` programs for the person (see the module docstring for the search)."""
-    online: list[Offer] = []
-    if prefs.format is not FormatChoice.in_person:
-        # Online offers compete on fit alone, so the best `limit` by fit are all we need.
-        online = await source.best_online(person.vector, prefs, person.audience, limit)
-    if prefs.format is FormatChoice.online:
-        return rank(person, prefs, online, limit=limit)
-    if person.lat is None or person.lon is None:
-        return rank(
-            person,
-            prefs,
-            [*online, *await source.offers_anywhere(prefs, person.audience)],
-            limit=limit,
-        )
-    for radius in SEARCH_RADII_KM:
-        near = await source.offers_near(person.lat, person.lon, radius, prefs, person.audience)
-        ranked = [
-            r
-            for r in rank(person, prefs, [*online, *near])
-            if r.distance_km is None or r.distance_km <= radius
-        ][:limit]
-        if len(ranked) == limit and ranked[-1].score >= best_score_beyond(radius):
-            return ranked
-    everything = [*online, *await source.offers_anywhere(prefs, person.audience)]
-    return rank(person, prefs, everything, limit=limit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,6 @@ from bot.recommend import (
     StudyLength,
     Vector,
     fit,
-    recommend,
     unit,
     vector_from_code,
     vector_from_scores,
@@ -115,7 +114,8 @@ async def show_programs(talk: Talk, *, place: Place | None = None, page: int = 0
     )
     page = max(0, min(page, view.MAX_PAGES - 1))
     async with talk.db.autocommit() as repos:
-        ranked = await recommend(repos.catalogue, person, prefs, (page + 1) * view.PAGE_SIZE + 1)
+        wanted = (page + 1) * view.PAGE_SIZE + 1
+        ranked = await talk.recommender.top(repos.catalogue, person, prefs, wanted)
         if len(ranked) <= page * view.PAGE_SIZE:
             page = 0
         shown = ranked[page * view.PAGE_SIZE : (page + 1) * view.PAGE_SIZE]

@@ -23,6 +23,7 @@ from aiogram.types import (
 )
 
 from bot.geo import PlaceIndex
+from bot.offer_index import Recommender
 from handlers.common import answer_callback_with
 from storage.db import Database
 from storage.users import UserRow
@@ -39,6 +40,7 @@ class Talk:
     places: PlaceIndex
     user_row: UserRow
     locale: str
+    recommender: Recommender
     query: CallbackQuery | None = None  # the tap being answered, if any
 
     async def show(
@@ -86,6 +88,7 @@ class TalkMiddleware(BaseMiddleware):
             places=data["places"],
             user_row=data["user_row"],
             locale=data["locale"],
+            recommender=data["recommender"],
             query=query,
         )
         return await handler(event, data)

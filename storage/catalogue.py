@@ -14,8 +14,6 @@ from bot.geo import bounding_boxes
 from bot.recommend import (
     Located,
     Offer,
-    Preferences,
-    Vector,
     audience_mask,
     study_weeks,
     unit,
@@ -42,8 +40,7 @@ _OFFER_COLUMNS = (
     "p.id, p.center_id, p.format, p.is_free, p.study_weeks, p.audience_mask, "
     "p.u_r, p.u_i, p.u_a, p.u_s, p.u_e, p.u_c, c.lat, c.lon"
 )
-_ONLINE = "(p.center_id IS NULL OR p.format = 'online')"
-_NOT_ONLINE = "(p.center_id IS NOT NULL AND (p.format IS NULL OR p.format != 'online'))"
+PROGRAMS_VERSION = "programs_version"
 
 
 def _region(row: Sequence[Any]) -> Region:
@@ -125,18 +122,6 @@ def _offer(row: Sequence[Any]) -> Offer:
     )
 
 
-def _filters(prefs: Preferences, audience: int) -> tuple[str, list[Any]]:
-    """The hard filters of `bot.recommend.passes`, as SQL."""
-    clauses = ["(p.audience_mask = 0 OR (p.audience_mask & ?) != 0)"]
-    params: list[Any] = [audience]
-    if prefs.free_only:
-        clauses.append("p.is_free = 1")
-    if prefs.max_weeks is not None:
-        clauses.append("(p.study_weeks IS NULL OR p.study_weeks <= ?)")
-        params.append(prefs.max_weeks)
-    return " AND ".join(clauses), params
-
-
 class CatalogueRepo:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -177,6 +162,7 @@ class CatalogueRepo:
             f"ON CONFLICT (id) DO UPDATE SET {updates}",
             [astuple(c) for c in centers],  # fields in the order of _CENTER_COLUMNS
         )
+        await self._bump()
 
     async def regions(self) -> list[Region]:
         rows = await self._conn.execute_fetchall(
@@ -250,9 +236,11 @@ class CatalogueRepo:
             "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
             [_program_values(p) for p in programs],
         )
+        await self._bump()
 
     async def delete_all_programs(self) -> None:
         await self._conn.execute("DELETE FROM programs")
+        await self._bump()
 
     async def program_ids(self) -> set[str]:
         rows = await self._conn.execute_fetchall("SELECT id FROM programs")
@@ -300,40 +288,20 @@ class CatalogueRepo:
 
     # --- offers for ranking ------------------------------------------------------------------
 
-    async def offers_near(
-        self, lat: float, lon: float, radius_km: float, prefs: Preferences, audience: int
-    ) -> list[Offer]:
-        where, params = _filters(prefs, audience)
-        offers: list[Offer] = []
-        for box in bounding_boxes(lat, lon, radius_km):
-            rows = await self._conn.execute_fetchall(
-                f"SELECT {_OFFER_COLUMNS} FROM centers AS c "
-                "JOIN programs AS p ON p.center_id = c.id "
-                f"WHERE c.lat BETWEEN ? AND ? AND c.lon BETWEEN ? AND ? AND {_NOT_ONLINE} "
-                f"AND {where}",
-                (box.min_lat, box.max_lat, box.min_lon, box.max_lon, *params),
-            )
-            offers.extend(_offer(row) for row in rows)
-        return offers
-
-    async def offers_anywhere(self, prefs: Preferences, audience: int) -> list[Offer]:
-        where, params = _filters(prefs, audience)
-        rows = await self._conn.execute_fetchall(
-            f"SELECT {_OFFER_COLUMNS} FROM programs AS p JOIN centers AS c ON c.id = p.center_id "
-            f"WHERE {_NOT_ONLINE} AND {where}",
-            params,
-        )
-        return [_offer(row) for row in rows]
-
-    async def best_online(
-        self, vector: Vector, prefs: Preferences, audience: int, limit: int
-    ) -> list[Offer]:
-        where, params = _filters(prefs, audience)
+    async def all_offers(self) -> list[Offer]:
         rows = await self._conn.execute_fetchall(
             f"SELECT {_OFFER_COLUMNS} FROM programs AS p LEFT JOIN centers AS c "
-            f"ON c.id = p.center_id WHERE {_ONLINE} AND {where} "
-            "ORDER BY p.u_r * ? + p.u_i * ? + p.u_a * ? + p.u_s * ? + p.u_e * ? + p.u_c * ? "
-            "DESC, p.id LIMIT ?",
-            (*params, *vector, limit),
+            "ON c.id = p.center_id ORDER BY p.id"
         )
         return [_offer(row) for row in rows]
+
+    async def programs_version(self) -> str:
+        """Changes with every write of programmes or centres (see `_bump`)."""
+        return await self.meta(PROGRAMS_VERSION) or "0"
+
+    async def _bump(self) -> None:
+        await self._conn.execute(
+            "INSERT INTO catalogue_meta (key, value) VALUES (?, '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+            (PROGRAMS_VERSION,),
+        )

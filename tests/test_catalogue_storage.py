@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from bot.catalogue import load_centers, load_regions
-from bot.recommend import FormatChoice, Person, Preferences, recommend, vector_from_code
+from bot.offer_index import Recommender
+from bot.recommend import FormatChoice, Person, Preferences, vector_from_code
 from storage.catalogue_files import export_programs, import_programs
 from storage.catalogue_io import FileKind
 from storage.db import Database
@@ -47,7 +48,7 @@ async def test_an_s_profile_in_perm_gets_s_programmes_near_perm_first(db: Databa
     person = Person(vector=vector_from_code("SEA"), lat=PERM[0], lon=PERM[1])
     prefs = Preferences(format=FormatChoice.in_person)
     async with db.autocommit() as repos:
-        ranked = await recommend(repos.catalogue, person, prefs, 5)
+        ranked = await Recommender().top(repos.catalogue, person, prefs, 5)
         first = await repos.catalogue.program(ranked[0].offer.program_id)
     assert first is not None and first.center_id == "copp-perm-krai"
     assert max(first.weights) == first.weights[3]  # S is its strongest type
@@ -57,8 +58,9 @@ async def test_an_s_profile_in_perm_gets_s_programmes_near_perm_first(db: Databa
 async def test_only_free_and_only_online_hold_in_sql_too(db: Database) -> None:
     person = Person(vector=vector_from_code("CEI"), lat=PERM[0], lon=PERM[1])
     async with db.autocommit() as repos:
-        free = await recommend(repos.catalogue, person, Preferences(free_only=True), 40)
-        online = await recommend(
+        recommender = Recommender()
+        free = await recommender.top(repos.catalogue, person, Preferences(free_only=True), 40)
+        online = await recommender.top(
             repos.catalogue, person, Preferences(format=FormatChoice.online), 40
         )
         programs = await repos.catalogue.programs([r.offer.program_id for r in free + online])
@@ -95,16 +97,20 @@ def _row(pid: str, **changes: str) -> dict[str, str]:
 async def test_an_import_is_all_or_nothing(db: Database) -> None:
     async with db.autocommit() as repos:
         before = await repos.catalogue.count_programs()
+        version = await repos.catalogue.programs_version()
     bad = _csv([_row("perm-boiler"), _row("perm-welder", **{"Часов": "сорок"})])
     report = await import_programs(db, "programs.csv", bad)
     assert not report.ok and [e.row for e in report.result.errors] == [3]
     async with db.autocommit() as repos:
         assert await repos.catalogue.count_programs() == before
         assert await repos.catalogue.program("perm-boiler") is None
+        assert await repos.catalogue.programs_version() == version  # indexes stay valid
 
     good = _csv([_row("perm-boiler"), _row("perm-welder", **{"Название": "Сварщик"})])
     report = await import_programs(db, "programs.csv", good)
     assert report.ok and (report.added, report.updated) == (2, 0)
+    async with db.autocommit() as repos:
+        assert await repos.catalogue.programs_version() != version  # every index rebuilds
     again = await import_programs(db, "programs.csv", good)
     assert (again.added, again.updated) == (0, 2)  # upsert by id, no duplicates
     async with db.autocommit() as repos:

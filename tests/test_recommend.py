@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from bot.catalogue import Format
 from bot.contacts import format_phone, normalize_phone
 from bot.eligibility import load_rules, next_question, verdict
+from bot.offer_index import OfferIndex, Recommender
 from bot.recommend import (
     GROWN_UP_MASK,
     SCHOOL_MASK,
@@ -20,14 +21,10 @@ from bot.recommend import (
     Person,
     Preferences,
     StudyLength,
-    Vector,
-    best_score_beyond,
     by_distance,
     fit_label,
     nearest,
-    passes,
     rank,
-    recommend,
     study_weeks,
     unit,
     vector_from_code,
@@ -152,49 +149,48 @@ def test_order_is_stable_whatever_the_input_order(
     assert positions == sorted(positions)  # ties: by id
 
 
-class ListSource:
-    """An in-memory offer source that honours the radius like the SQLite one."""
-
-    def __init__(self, offers: list[Offer]) -> None:
-        self.offers = offers
-
-    async def offers_near(
-        self, lat: float, lon: float, radius_km: float, prefs: Preferences, audience: int
-    ) -> list[Offer]:
-        from bot.geo import distance_km  # noqa: PLC0415
-
-        return [
-            o
-            for o in self.offers
-            if not o.is_online
-            and o.lat is not None
-            and o.lon is not None
-            and distance_km(lat, lon, o.lat, o.lon) <= radius_km * 1.01
-        ]
-
-    async def offers_anywhere(self, prefs: Preferences, audience: int) -> list[Offer]:
-        return [o for o in self.offers if not o.is_online]
-
-    async def best_online(
-        self, vector: Vector, prefs: Preferences, audience: int, limit: int
-    ) -> list[Offer]:
-        online = [o for o in self.offers if o.is_online and passes(prefs, o, audience)]
-        ranked = rank(Person(vector=vector, audience=audience), prefs, online)
-        return [r.offer for r in ranked[:limit]]
-
-
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(person_strategy, prefs_strategy, offers_strategy, st.integers(1, 12))
-def test_the_widening_search_finds_exactly_the_brute_force_top(
+def test_the_index_finds_exactly_the_brute_force_top(
     person: Person, prefs: Preferences, offers: list[Offer], limit: int
 ) -> None:
-    found = asyncio.run(recommend(ListSource(offers), person, prefs, limit))
-    expected = rank(person, prefs, offers, limit=limit)
+    twins = [offer(f"twin-{i}", (0, 0, 0, 1, 0, 0)) for i in range(3)]  # exact ties at the cut
+    everything = offers + twins
+    found = OfferIndex(everything).top(person, prefs, limit)
+    expected = rank(person, prefs, everything, limit=limit)
     assert [r.offer.program_id for r in found] == [r.offer.program_id for r in expected]
+    assert [r.score for r in found] == [r.score for r in expected]
 
 
-def test_the_bound_falls_with_the_radius() -> None:
-    assert best_score_beyond(100) > best_score_beyond(1000) > 0.75
+def test_an_empty_index_and_filters_that_leave_nothing() -> None:
+    assert OfferIndex([]).top(S_PERSON, Preferences(), 5) == []
+    paid = OfferIndex([offer("paid", (0, 0, 0, 1, 0, 0), free=False)])
+    assert paid.top(S_PERSON, Preferences(free_only=True), 5) == []
+    assert [r.offer.program_id for r in paid.top(S_PERSON, Preferences(), 5)] == ["paid"]
+
+
+class VersionedCatalogue:
+    def __init__(self, offers: list[Offer]) -> None:
+        self.offers, self.version, self.loads = offers, "1", 0
+
+    async def programs_version(self) -> str:
+        return self.version
+
+    async def all_offers(self) -> list[Offer]:
+        self.loads += 1
+        return self.offers
+
+
+async def test_the_recommender_rebuilds_only_when_the_catalogue_changes() -> None:
+    catalogue = VersionedCatalogue([offer("a", (0, 0, 0, 1, 0, 0))])
+    recommender = Recommender()
+    for _ in range(3):
+        assert len(await recommender.top(catalogue, S_PERSON, Preferences(), 5)) == 1
+    assert catalogue.loads == 1
+    catalogue.offers = [*catalogue.offers, offer("b", (0, 0, 0, 1, 0, 0))]
+    catalogue.version = "2"
+    assert len(await recommender.top(catalogue, S_PERSON, Preferences(), 5)) == 2
+    assert catalogue.loads == 2
 
 
 class CenterSource:

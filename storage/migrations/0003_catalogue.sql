@@ -52,7 +52,7 @@ CREATE TABLE programs (
     audience_mask  INTEGER NOT NULL DEFAULT 0,         -- the same as bits, for the filter
     w_r REAL NOT NULL, w_i REAL NOT NULL, w_a REAL NOT NULL,
     w_s REAL NOT NULL, w_e REAL NOT NULL, w_c REAL NOT NULL,
-    -- the weights scaled to unit length, so the fit is a plain dot product in SQL
+    -- the weights scaled to unit length: the fit is a plain dot product
     u_r REAL NOT NULL, u_i REAL NOT NULL, u_a REAL NOT NULL,
     u_s REAL NOT NULL, u_e REAL NOT NULL, u_c REAL NOT NULL,
     klimov         TEXT,
@@ -64,7 +64,6 @@ CREATE TABLE programs (
 ) STRICT;
 
 CREATE INDEX programs_center ON programs (center_id);
-CREATE INDEX programs_online ON programs (is_free, study_weeks) WHERE center_id IS NULL;
 
 CREATE TABLE catalogue_meta (
     key   TEXT PRIMARY KEY,

@@ -8,7 +8,6 @@ from aiogram import Router
 
 from bot.config import Settings
 from handlers import (
-    admin_catalogue,
     apply,
     centers,
     consult,
@@ -21,6 +20,7 @@ from handlers import (
     quiz,
     start,
 )
+from handlers.admin import catalogue
 
 
 def get_routers(settings: Settings) -> list[Router]:
@@ -36,6 +36,6 @@ def get_routers(settings: Settings) -> list[Router]:
         apply.create_router(),
         free_training.create_router(),
         consult.create_router(),
-        admin_catalogue.create_router(),
+        catalogue.create_router(),
         fallback.create_router(),
     ]

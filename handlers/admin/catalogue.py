@@ -6,11 +6,11 @@ from __future__ import annotations
 import html
 
 from aiogram import Bot, F, Router
-from aiogram.filters import BaseFilter, Command
+from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.config import Settings
+from handlers.admin import admin_router
 from storage.catalogue_files import MAX_FILE_BYTES, ImportReport, export_programs, import_programs
 from storage.catalogue_io import FileKind
 from storage.db import Database
@@ -18,13 +18,6 @@ from storage.db import Database
 MAX_ERRORS_SHOWN = 30
 REPORT_BUDGET = 3600  # characters of row errors in one message (Telegram allows 4096)
 REPLACE_WORDS = {"replace", "заменить", "--replace"}
-
-
-class IsAdmin(BaseFilter):
-    """Checked on every admin update: the list comes from the settings of this run."""
-
-    async def __call__(self, message: Message, settings: Settings) -> bool:
-        return message.from_user is not None and message.from_user.id in settings.admin_ids
 
 
 def report_text(report: ImportReport, name: str) -> str:
@@ -80,10 +73,19 @@ async def on_document(message: Message, bot: Bot, db: Database) -> None:
     data = buffer.read() if buffer is not None else b""
     replace = (message.caption or "").strip().lower() in REPLACE_WORDS
     report = await import_programs(db, name, data, replace=replace)
+    assert message.from_user is not None
+    async with db.autocommit() as repos:
+        outcome = "ok" if report.ok else "refused"
+        await repos.audit.record(
+            message.from_user.id,
+            "catalogue.import",
+            f"{name}: {outcome}, {len(report.result.programs)} rows, replace={replace}",
+        )
     await message.answer(report_text(report, html.escape(name[:100])))
 
 
 async def cmd_catalogue(message: Message, db: Database) -> None:
+    assert message.from_user is not None
     async with db.autocommit() as repos:
         total, samples = await repos.catalogue.count_programs()
     await message.answer(
@@ -93,14 +95,15 @@ async def cmd_catalogue(message: Message, db: Database) -> None:
             "Add the caption «заменить» to replace the whole list. The current list is below."
         ).format(total=total, samples=samples)
     )
+    async with db.autocommit() as repos:
+        await repos.audit.record(message.from_user.id, "catalogue.export", f"{total} programmes")
     for kind in (FileKind.xlsx, FileKind.csv):
         data, _count = await export_programs(db, kind)
         await message.answer_document(BufferedInputFile(data, filename=f"programs.{kind.value}"))
 
 
 def create_router() -> Router:
-    router = Router(name=__name__)
-    router.message.filter(IsAdmin())
+    router = admin_router(__name__)
     router.message.register(cmd_catalogue, Command("catalogue"))
     router.message.register(on_document, F.document)
     return router

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|chat|migrate|catalogue]`."""
+"""Command line: `python -m bot [run|chat|migrate|catalogue|export]`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.factory import create_bot, create_dispatcher
 from storage.catalogue_files import ImportReport, export_programs, import_programs
 from storage.catalogue_io import FileKind
 from storage.db import Database
+from storage.exports import export_all
 from storage.reference import ensure_reference
 
 logger = logging.getLogger("bot")
@@ -42,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     save = actions.add_parser("export", help="export programmes to FILE.csv or FILE.xlsx")
     save.add_argument("file", type=Path)
+    export = commands.add_parser(
+        "export", help="write people, test results and applications as XLSX and CSV to FOLDER"
+    )
+    export.add_argument("folder", type=Path)
     return parser
 
 
@@ -81,6 +86,19 @@ async def run_catalogue(settings: Settings, action: str, path: Path, *, replace:
         await db.close()
     print(import_report_text(report, path.name))
     return 0 if report.ok else 1
+
+
+async def run_export(settings: Settings, folder: Path) -> None:
+    db = await Database.open(settings.database_path)
+    try:
+        files = await export_all(db)
+    finally:
+        await db.close()
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        path = folder / file.filename
+        path.write_bytes(file.content)
+        print(f"{path}: {file.rows} rows")
 
 
 def import_report_text(report: ImportReport, name: str) -> str:
@@ -129,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
                     settings, args.action, args.file, replace=getattr(args, "replace", False)
                 )
             )
+        elif args.command == "export":
+            asyncio.run(run_export(settings, args.folder))
         else:
             asyncio.run(run_polling(settings))
     except SettingsError as error:

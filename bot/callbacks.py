@@ -188,3 +188,33 @@ class ConsultAction(StrEnum):
 
 class ConsultCb(CallbackData, prefix="cs"):
     action: ConsultAction
+
+
+class AudienceCb(CallbackData, prefix="ba"):
+    """An audience for a broadcast draft. `kind` "more-<kind>" opens a picker of values;
+    `value` is a region slug, a type, a language or a source's number in the picker."""
+
+    kind: str
+    value: str = ""
+
+
+class DraftAction(StrEnum):
+    send = "send"
+    schedule = "later"
+    audience = "aud"
+    cancel = "cancel"
+
+
+class DraftCb(CallbackData, prefix="bd"):
+    action: DraftAction
+
+
+class BroadcastAction(StrEnum):
+    pause = "pause"
+    resume = "resume"
+    cancel = "cancel"
+
+
+class BroadcastCb(CallbackData, prefix="bx"):
+    action: BroadcastAction
+    id: int

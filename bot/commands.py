@@ -20,3 +20,13 @@ def command_list() -> list[tuple[str, str]]:
         ("privacy", _("What is stored about me")),
         ("forget", _("Delete my data")),
     ]
+
+
+def admin_command_list() -> list[tuple[str, str]]:
+    return [
+        ("broadcast", _("Admin: new broadcast")),
+        ("broadcasts", _("Admin: recent broadcasts")),
+        ("stats", _("Admin: statistics")),
+        ("export", _("Admin: export people, results, applications")),
+        ("catalogue", _("Admin: programme catalogue")),
+    ]

@@ -11,11 +11,12 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeChat
 from aiogram.utils.i18n import I18n
 
+from bot.broadcast import Broadcaster
 from bot.catalogue import load_regions
-from bot.commands import command_list
+from bot.commands import admin_command_list, command_list
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.eligibility import load_rules
 from bot.geo import PlaceIndex
@@ -31,6 +32,7 @@ from bot.quiz.content import load_quiz_catalog
 from bot.response_models import KeepResponseModels
 from bot.telegram_retry import RetryAfterMiddleware
 from handlers import get_routers
+from handlers.admin import broadcast as admin_broadcast
 from storage.db import Database
 from storage.fsm import SqliteStorage
 
@@ -60,6 +62,8 @@ def create_dispatcher(
     i18n = i18n or create_i18n(settings.default_locale)
     quizzes = load_quiz_catalog()  # a broken quiz file stops start-up here, with its name
     in_flight = InFlightMiddleware()
+    broadcaster = Broadcaster(db, i18n, settings.default_locale, rate=settings.broadcast_rate)
+    broadcaster.view = admin_broadcast.progress_view
     dp = Dispatcher(
         storage=SqliteStorage(db),
         # One person's updates are handled one at a time: a double tap cannot race itself.
@@ -71,6 +75,7 @@ def create_dispatcher(
         quizzes=quizzes,
         places=PlaceIndex(load_regions()),
         recommender=Recommender(),
+        broadcaster=broadcaster,
         eligibility=load_rules(),
     )
     # The bot talks to people one to one; of group chats, only the consultant chat is heard.
@@ -89,7 +94,9 @@ def create_dispatcher(
     dp.include_routers(*get_routers(settings))
     dp.startup.register(set_bot_commands)
     dp.startup.register(warm_recommender)
+    dp.startup.register(resume_broadcasts)
     dp.shutdown.register(drain_updates)
+    dp.shutdown.register(stop_broadcasts)
     return dp
 
 
@@ -101,12 +108,29 @@ async def set_bot_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:
                 BotCommand(command=name, description=text) for name, text in command_list()
             ]
         await bot.set_my_commands(commands, language_code=locale)
+    # Admin commands are listed only in the admins' own chats (and checked on every use).
+    with i18n.context(), i18n.use_locale(settings.default_locale):
+        listed = [
+            BotCommand(command=name, description=text)
+            for name, text in [*command_list(), *admin_command_list()]
+        ]
+    for admin_id in sorted(settings.admin_ids):
+        await bot.set_my_commands(listed, scope=BotCommandScopeChat(chat_id=admin_id))
 
 
 async def warm_recommender(db: Database, recommender: Recommender) -> None:
     """Build the programme index before the first person asks (large catalogues take ~1 s)."""
     async with db.autocommit() as repos:
         await recommender.refresh(repos.catalogue)
+
+
+async def resume_broadcasts(bot: Bot, broadcaster: Broadcaster) -> None:
+    """Broadcasts that were running when the bot stopped go on; scheduled ones wait."""
+    await broadcaster.resume(bot)
+
+
+async def stop_broadcasts(broadcaster: Broadcaster) -> None:
+    await broadcaster.stop(DRAIN_SECONDS)
 
 
 async def drain_updates(in_flight: InFlightMiddleware) -> None:

@@ -22,3 +22,9 @@ class Apply(StatesGroup):
 
 class Consult(StatesGroup):
     talking = State()
+
+
+class BroadcastDraft(StatesGroup):
+    content = State()
+    audience = State()
+    schedule = State()

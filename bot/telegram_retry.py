@@ -8,6 +8,7 @@ waited out inside a handler: they are raised, and the error handler deals with t
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from aiogram import Bot
 
 logger = logging.getLogger(__name__)
+
+# Set in tasks that handle flood control themselves (the broadcaster pauses all its senders
+# at once, instead of one request sleeping while the others keep going).
+CALLER_HANDLES_FLOOD = contextvars.ContextVar("caller_handles_flood", default=False)
 
 
 class RetryAfterMiddleware(BaseRequestMiddleware):
@@ -50,7 +55,8 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 return await make_request(bot, method)
             except TelegramRetryAfter as error:
                 give_up = (
-                    attempt >= self._attempts
+                    CALLER_HANDLES_FLOOD.get()
+                    or attempt >= self._attempts
                     or error.retry_after > self._longest_wait
                     or isinstance(method, GetUpdates)  # the polling loop has its own backoff
                 )

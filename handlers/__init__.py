@@ -14,18 +14,20 @@ from handlers import (
     errors,
     fallback,
     free_training,
+    membership,
     menu,
     privacy,
     programs,
     quiz,
     start,
 )
-from handlers.admin import catalogue
+from handlers.admin import broadcast, catalogue, stats
 
 
 def get_routers(settings: Settings) -> list[Router]:
     return [
         errors.create_router(),
+        membership.create_router(),
         consult.create_relay_router(settings),  # a consultant's reply is never a person's input
         quiz.create_router(),  # quiz answers are the busiest path
         start.create_router(),
@@ -37,5 +39,7 @@ def get_routers(settings: Settings) -> list[Router]:
         free_training.create_router(),
         consult.create_router(),
         catalogue.create_router(),
+        stats.create_router(),
+        broadcast.create_router(),
         fallback.create_router(),
     ]

@@ -79,6 +79,7 @@ async def on_withdraw(query: CallbackQuery, db: Database, user_row: UserRow) -> 
     if user_row.has_consent:
         async with db.transaction() as tx:
             await tx.users.withdraw_consent(user_row.id)
+            await tx.results.delete_all(user_row.id)  # results are kept only with consent
     await answer_callback_with(
         query,
         _(

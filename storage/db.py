@@ -25,6 +25,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.audit import AuditRepo
+from storage.broadcasts import BroadcastsRepo
 from storage.catalogue import CatalogueRepo
 from storage.fsm_rows import FsmRows
 from storage.leads import LeadsRepo
@@ -69,6 +70,7 @@ class Repositories:
         self.catalogue = CatalogueRepo(conn)
         self.leads = LeadsRepo(conn)
         self.audit = AuditRepo(conn)
+        self.broadcasts = BroadcastsRepo(conn)
 
     async def forget_user(self, user_id: int) -> None:
         """Delete every row about a person: the user row and rows in any table with `user_id`."""

@@ -49,6 +49,9 @@ class ResultsRepo:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    async def delete_all(self, user_id: int) -> None:
+        await self._conn.execute("DELETE FROM quiz_results WHERE user_id = ?", (user_id,))
+
     async def latest(self, user_id: int, instrument: str | None = None) -> ResultRow | None:
         query = (
             "SELECT id, user_id, instrument, answers, scores, code, vector, started_at, "

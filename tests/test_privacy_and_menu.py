@@ -94,6 +94,11 @@ async def test_privacy_shows_status_and_withdrawal_clears_personal_data(
     client: ChatSimulator, db: Database
 ) -> None:
     await onboard(client, "school_42")
+    await client.send_location(58.01, 56.25)
+    async with db.transaction() as tx:
+        await tx.results.add(user_id=client.user.id, instrument="riasec", answers=[1] * 30,
+                             scores={"S": 9}, code="S-A-E", vector={"S": 0.45},
+                             started_at="2026-11-26T09:00:00Z")  # fmt: skip
     await client.send("/privacy")
     assert "согласие дано" in client.last_text
     assert "152-ФЗ" in client.last_text
@@ -104,6 +109,9 @@ async def test_privacy_shows_status_and_withdrawal_clears_personal_data(
     assert row is not None
     assert not row.has_consent and row.consent_withdrawn_at is not None
     assert (row.first_name, row.role, row.source) == (None, None, None)
+    assert (row.region_slug, row.place_lat, row.place_precision) == (None, None, None)
+    async with db.transaction() as tx:
+        assert await tx.results.latest(client.user.id) is None  # results only with consent
     assert "✅ Даю согласие" in client.button_labels()
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.methods import SetMyCommands
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BotCommandScopeChat, InlineKeyboardMarkup
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -18,6 +18,7 @@ from bot import keyboards
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import create_i18n, locales_dir, resolve_locale
 from bot.simulator import OfflineSession
+from tests.conftest import ADMIN_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "__": None, "ngettext": (1, 2), "__n": (1, 2)}
@@ -114,8 +115,10 @@ async def test_commands_are_registered_in_both_languages(dispatcher: Dispatcher)
     session = OfflineSession()
     bot = Bot("42:TEST-token", session=session)
     await dispatcher.emit_startup(bot=bot, **dispatcher.workflow_data)
+    await dispatcher.emit_shutdown(bot=bot, **dispatcher.workflow_data)
     calls = [r.method for r in session.requests if isinstance(r.method, SetMyCommands)]
-    by_language = {call.language_code: call.commands for call in calls}
+    everyone = [call for call in calls if call.scope is None]
+    by_language = {call.language_code: call.commands for call in everyone}
     assert set(by_language) == {None, "ru", "en"}
     names = [c.command for c in by_language["ru"]]
     assert names == [
@@ -125,3 +128,9 @@ async def test_commands_are_registered_in_both_languages(dispatcher: Dispatcher)
     assert by_language["ru"][-1].description == "Удалить мои данные"
     assert by_language["en"][-1].description == "Delete my data"
     assert by_language[None] == by_language["ru"]
+    # Admin commands only in the chats of admins.
+    (admins,) = [call for call in calls if call.scope is not None]
+    assert isinstance(admins.scope, BotCommandScopeChat) and admins.scope.chat_id == ADMIN_ID
+    admin_names = [c.command for c in admins.commands]
+    assert {"broadcast", "broadcasts", "stats", "export", "catalogue"} <= set(admin_names)
+    assert not {"broadcast", "stats"} & set(names)

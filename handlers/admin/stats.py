@@ -1,0 +1,176 @@
+"""Admins' figures and data: /stats (text and a chart) and /export (XLSX and CSV files).
+Both are written to the audit log."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import UTC, datetime
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, Message
+from aiogram.utils.i18n import gettext as _
+
+from bot.charts import StatsChart, render_stats_in_thread
+from bot.quiz.content import QuizCatalog
+from handlers.admin import admin_router
+from storage.db import Database
+from storage.exports import export_all
+from storage.stats import ACTIVE_DAYS, DAYS_SHOWN, WEEK_DAYS, Ranked, Stats, StatsRepo
+
+logger = logging.getLogger(__name__)
+
+MAX_SOURCE_CHARS = 64  # what a deep-link payload can hold
+
+
+def _share(count: int, started: int) -> int:
+    return round(100 * count / started) if started else 0
+
+
+def _types_line(counts: dict[str | None, int], names: dict[str, str]) -> str:
+    if not counts:
+        return _("none yet")
+    parts = []
+    for key, count in counts.items():
+        if key is None:
+            parts.append(_("no clear type") + f": {count}")
+        else:
+            # The key is what the exported codes say: 'S' of 'S-A-E', 'tech' of 'tech+art'.
+            name = html.escape(f"{names.get(key, key)} ({key})")
+            parts.append(f"{name}: {count}")
+    return " · ".join(parts)
+
+
+def _ranked_lines(ranked: Ranked, names: dict[str, str], others: str) -> list[str]:
+    if not ranked.top:
+        return [_("no data yet")]
+    lines = [
+        f"{number}. {html.escape(names.get(key, key)[:MAX_SOURCE_CHARS])} — {count}"
+        for number, (key, count) in enumerate(ranked.top, start=1)
+    ]
+    if ranked.other_groups:
+        lines.append(others.format(groups=ranked.other_groups, count=ranked.others))
+    return lines
+
+
+def funnel_steps(stats: Stats) -> list[tuple[str, int]]:
+    funnel = stats.funnel
+    return [
+        (_("Started"), funnel.started),
+        (_("Gave consent"), funnel.consented),
+        (_("Finished a test"), funnel.finished_quiz),
+        (_("Looked at programmes"), funnel.looked_at_programs),
+        (_("Applied"), funnel.applied),
+    ]
+
+
+def stats_text(stats: Stats, quizzes: QuizCatalog, locale: str) -> str:
+    started = stats.funnel.started
+    week = " · ".join(
+        f"{day.strftime('%d.%m')} — {count}" for day, count in stats.new_per_day[-WEEK_DAYS:]
+    )
+    lines = [
+        _("<b>Statistics</b> on {date}").format(date=stats.today.strftime("%d.%m.%Y")),
+        _("People: {total} · active in {days} days: {active} · blocked the bot: {blocked}").format(
+            total=stats.total, days=ACTIVE_DAYS, active=stats.active, blocked=stats.blocked
+        ),
+        _("New: {week} in {week_days} days, {month} in {month_days} days").format(
+            week=stats.new_last_week,
+            week_days=WEEK_DAYS,
+            month=stats.new_last_month,
+            month_days=DAYS_SHOWN,
+        ),
+        _("By day: {days}").format(days=week),
+        "",
+        _("<b>Funnel</b>"),
+    ]
+    for number, (label, count) in enumerate(funnel_steps(stats)):
+        share = _("{share}%").format(share=_share(count, started))
+        lines.append(f"{label}: {count} ({share})" if number else f"{label}: {count}")
+
+    riasec = {t: text.name for t, text in quizzes.text(locale, "riasec").types.items()}
+    klimov = {t: text.name for t, text in quizzes.text(locale, "klimov").types.items()}
+    lines += [
+        "",
+        _("<b>Types</b> (the latest result of each person)"),
+        _("Adults: {types}").format(types=_types_line(stats.riasec, riasec)),
+        _("School students: {types}").format(types=_types_line(stats.klimov, klimov)),
+        "",
+        _("<b>Top regions</b>"),
+    ]
+    regions = {slug: ru if locale == "ru" else en for slug, (ru, en) in stats.region_names.items()}
+    lines += _ranked_lines(stats.regions, regions, _("Other regions ({groups}): {count}"))
+    lines += ["", _("<b>Where people came from</b>")]
+    lines += _ranked_lines(stats.sources, {}, _("Other sources ({groups}): {count}"))
+    leads = stats.leads
+    lines += [
+        "",
+        _(
+            "<b>Applications</b>: {total} in all, {week} in {days} days; "
+            "delivered {delivered}, not delivered {undelivered}"
+        ).format(
+            total=leads.total,
+            week=leads.last_week,
+            days=WEEK_DAYS,
+            delivered=leads.delivered,
+            undelivered=leads.undelivered,
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def stats_chart(stats: Stats) -> StatsChart:
+    steps = funnel_steps(stats)
+    return StatsChart(
+        days_title=_("New people per day, {days} days").format(days=DAYS_SHOWN),
+        days=[day.strftime("%d.%m") for day, _count in stats.new_per_day],
+        new_per_day=[count for _day, count in stats.new_per_day],
+        funnel_title=_("Funnel"),
+        funnel_labels=[label for label, _count in steps],
+        funnel_values=[count for _label, count in steps],
+    )
+
+
+async def cmd_stats(message: Message, db: Database, quizzes: QuizCatalog, locale: str) -> None:
+    assert message.from_user is not None
+    async with db.transaction() as tx:
+        stats = await StatsRepo(tx.conn).collect(datetime.now(UTC))
+        await tx.audit.record(message.from_user.id, "stats", f"{stats.total} people")
+    await message.answer(stats_text(stats, quizzes, locale))
+    try:
+        png = await render_stats_in_thread(stats_chart(stats))
+    except Exception:  # the text above has every figure; the chart only shows them
+        logger.exception("Stats chart could not be drawn")
+        return
+    await message.answer_photo(BufferedInputFile(png, filename="stats.png"))
+
+
+async def cmd_export(message: Message, db: Database) -> None:
+    assert message.from_user is not None
+    files = await export_all(db)
+    counts = {f.filename.split(".")[0]: f.rows for f in files}
+    async with db.autocommit() as repos:
+        await repos.audit.record(
+            message.from_user.id, "export", ", ".join(f"{k} {n}" for k, n in counts.items())
+        )
+    await message.answer(
+        _(
+            "<b>Export</b>: people — {people}, test results — {results}, "
+            "applications — {applications}. People without consent are listed with their id, "
+            "language and first visit only."
+        ).format(
+            people=counts["people"],
+            results=counts["results"],
+            applications=counts["applications"],
+        )
+    )
+    for file in files:
+        await message.answer_document(BufferedInputFile(file.content, filename=file.filename))
+
+
+def create_router() -> Router:
+    router = admin_router(__name__)
+    router.message.register(cmd_stats, Command("stats"))
+    router.message.register(cmd_export, Command("export"))
+    return router

@@ -218,3 +218,7 @@ class BroadcastAction(StrEnum):
 class BroadcastCb(CallbackData, prefix="bx"):
     action: BroadcastAction
     id: int
+
+
+class SettingsCb(CallbackData, prefix="st"):
+    reminders: bool

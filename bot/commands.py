@@ -15,6 +15,7 @@ def command_list() -> list[tuple[str, str]]:
         ("consult", _("Ask a consultant")),
         ("my", _("My applications")),
         ("place", _("Change my city or region")),
+        ("settings", _("Reminders")),
         ("help", _("What the bot can do")),
         ("language", _("Language")),
         ("privacy", _("What is stored about me")),

@@ -29,10 +29,12 @@ from bot.middlewares import (
 )
 from bot.offer_index import Recommender
 from bot.quiz.content import load_quiz_catalog
+from bot.reminders import ReminderSender
 from bot.response_models import KeepResponseModels
 from bot.telegram_retry import RetryAfterMiddleware
 from handlers import get_routers
 from handlers.admin import broadcast as admin_broadcast
+from handlers.reminders import render_reminder
 from storage.db import Database
 from storage.fsm import SqliteStorage
 
@@ -64,6 +66,8 @@ def create_dispatcher(
     in_flight = InFlightMiddleware()
     broadcaster = Broadcaster(db, i18n, settings.default_locale, rate=settings.broadcast_rate)
     broadcaster.view = admin_broadcast.progress_view
+    reminder_sender = ReminderSender(db, i18n, settings.default_locale)
+    reminder_sender.render = render_reminder
     dp = Dispatcher(
         storage=SqliteStorage(db),
         # One person's updates are handled one at a time: a double tap cannot race itself.
@@ -76,6 +80,7 @@ def create_dispatcher(
         places=PlaceIndex(load_regions()),
         recommender=Recommender(),
         broadcaster=broadcaster,
+        reminder_sender=reminder_sender,
         eligibility=load_rules(),
     )
     # The bot talks to people one to one; of group chats, only the consultant chat is heard.
@@ -95,8 +100,10 @@ def create_dispatcher(
     dp.startup.register(set_bot_commands)
     dp.startup.register(warm_recommender)
     dp.startup.register(resume_broadcasts)
+    dp.startup.register(start_reminders)
     dp.shutdown.register(drain_updates)
     dp.shutdown.register(stop_broadcasts)
+    dp.shutdown.register(stop_reminders)
     return dp
 
 
@@ -127,6 +134,14 @@ async def warm_recommender(db: Database, recommender: Recommender) -> None:
 async def resume_broadcasts(bot: Bot, broadcaster: Broadcaster) -> None:
     """Broadcasts that were running when the bot stopped go on; scheduled ones wait."""
     await broadcaster.resume(bot)
+
+
+async def start_reminders(bot: Bot, reminder_sender: ReminderSender) -> None:
+    reminder_sender.start(bot)
+
+
+async def stop_reminders(reminder_sender: ReminderSender) -> None:
+    await reminder_sender.stop()
 
 
 async def stop_broadcasts(broadcaster: Broadcaster) -> None:

@@ -19,6 +19,7 @@ from handlers import (
     privacy,
     programs,
     quiz,
+    reminders,
     start,
 )
 from handlers.admin import broadcast, catalogue, stats
@@ -33,6 +34,7 @@ def get_routers(settings: Settings) -> list[Router]:
         start.create_router(),
         menu.create_router(),
         privacy.create_router(),
+        reminders.create_router(),
         centers.create_router(),
         programs.create_router(),
         apply.create_router(),

@@ -37,6 +37,7 @@ from bot.contacts import format_phone, normalize_phone
 from bot.states import Apply
 from handlers.common import answer_callback_with, staff_chats
 from handlers.programs import BASIS
+from handlers.reminders import plan_programme_reminder
 from handlers.talk import Talk, talking_router
 from storage.db import Database
 from storage.leads import LeadRow
@@ -225,6 +226,8 @@ async def _finish(talk: Talk, user: User, settings: Settings, i18n: I18n, phone:
         assert existing is not None  # applied before: say so, send nothing twice
         await talk.send(already_applied_text(existing), ReplyKeyboardRemove())
         return
+    region = talk.places.by_slug(talk.user_row.region_slug or "")
+    await plan_programme_reminder(talk.db, user.id, program, region.timezone if region else None)
     with i18n.use_locale(settings.default_locale):
         text = lead_text(lead, user, center.name if center else None, program.is_sample)
     if await _deliver(talk.bot, staff_chats(settings), text):

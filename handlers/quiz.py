@@ -21,6 +21,7 @@ from bot.quiz.progress import QuizProgress
 from bot.quiz.scoring import RATING_MAX, RiasecResult
 from bot.states import Quiz
 from handlers.common import answer_callback_with, current_role
+from handlers.reminders import drop_quiz_nudge, plan_quiz_nudge
 from storage.db import Database
 from storage.users import UserRow
 
@@ -139,10 +140,12 @@ async def on_resume(
     query: CallbackQuery,
     bot: Bot,
     state: FSMContext,
+    db: Database,
     quizzes: QuizCatalog,
     locale: str,
     user_row: UserRow,
 ) -> None:
+    await drop_quiz_nudge(db, user_row.id)
     progress = await load_progress(state)
     if progress is None or progress.complete:
         await query.answer(_("There is no unfinished test — choose one."))
@@ -226,6 +229,7 @@ async def on_quiz_tap(
     if callback_data.action == QuizAction.pause:
         await save_progress(state, progress)
         await state.set_state(None)
+        await plan_quiz_nudge(db, user_row.id)
         texts = quizzes.text(locale, progress.instrument)
         await answer_callback_with(
             query, quiz_view.paused_text(texts, progress), quiz_view.resume_keyboard()
@@ -312,6 +316,7 @@ async def _finish(
             )
     await save_progress(state, None)
     await state.set_state(None)
+    await drop_quiz_nudge(db, user_row.id)
     await answer_callback_with(query, _("✅ Done! Here is your result."))
     await send_result(bot, query.from_user.id, quizzes, locale, instrument.id, result)
     if not user_row.has_consent:

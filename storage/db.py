@@ -30,6 +30,7 @@ from storage.catalogue import CatalogueRepo
 from storage.fsm_rows import FsmRows
 from storage.leads import LeadsRepo
 from storage.reference import ensure_reference
+from storage.reminders import RemindersRepo
 from storage.results import ResultsRepo
 from storage.users import UsersRepo
 
@@ -71,6 +72,7 @@ class Repositories:
         self.leads = LeadsRepo(conn)
         self.audit = AuditRepo(conn)
         self.broadcasts = BroadcastsRepo(conn)
+        self.reminders = RemindersRepo(conn)
 
     async def forget_user(self, user_id: int) -> None:
         """Delete every row about a person: the user row and rows in any table with `user_id`."""

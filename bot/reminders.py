@@ -1,0 +1,157 @@
+"""Reminders that arrive in daytime: a nudge a day after a paused test, and a note the day
+before a programme the person applied for starts.
+
+Only between 10:00 and 20:00 in the person's region time zone (Moscow time when unknown), at
+most one reminder a day, never after /forget (the rows are gone), a block or /settings → off.
+The loop is durable: reminders are rows, and a row is marked sent before the message goes out
+— a crash in between loses that reminder rather than sending it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+
+from storage.db import Database
+from storage.reminders import DueReminder
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEZONE = "Europe/Moscow"
+DAY_STARTS = time(10, 0)
+DAY_ENDS = time(20, 0)
+QUIZ_NUDGE_AFTER = timedelta(hours=24)
+CHECK_EVERY_SECONDS = 60.0
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def daytime(moment: datetime, zone: str) -> datetime:
+    """The earliest moment at or after `moment` between 10:00 and 20:00 local time."""
+    tz = ZoneInfo(zone)
+    local = moment.astimezone(tz)
+    if local.time() < DAY_STARTS:
+        local = datetime.combine(local.date(), DAY_STARTS, tz)
+    elif local.time() >= DAY_ENDS:
+        local = datetime.combine(local.date() + timedelta(days=1), DAY_STARTS, tz)
+    return local.astimezone(UTC)
+
+
+def when_to_send(
+    due: datetime, now: datetime, zone: str | None, last_sent: datetime | None
+) -> datetime:
+    """When a due reminder may go: now, later today, or on another day (one a day)."""
+    tz_name = zone or DEFAULT_TIMEZONE
+    moment = daytime(max(due, now), tz_name)
+    tz = ZoneInfo(tz_name)
+    if last_sent is not None and last_sent.astimezone(tz).date() >= moment.astimezone(tz).date():
+        next_day = last_sent.astimezone(tz).date() + timedelta(days=1)
+        moment = datetime.combine(next_day, DAY_STARTS, tz).astimezone(UTC)
+    return moment
+
+
+def programme_reminder_due(start: date, zone: str | None, now: datetime) -> datetime | None:
+    """10:00 local on the day before the start; None when that moment has passed."""
+    tz = ZoneInfo(zone or DEFAULT_TIMEZONE)
+    moment = datetime.combine(start - timedelta(days=1), DAY_STARTS, tz).astimezone(UTC)
+    return moment if moment > now else None
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderMessage:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+# What a reminder says, given the database (for the programme's title): set by the handlers,
+# where texts live. None: nothing to say any more (the programme is gone).
+Render = Callable[[Database, DueReminder], Awaitable[ReminderMessage | None]]
+
+
+class ReminderSender:
+    def __init__(
+        self,
+        db: Database,
+        i18n: I18n,
+        default_locale: str,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._db = db
+        self._i18n = i18n
+        self._default_locale = default_locale
+        self._clock = clock
+        self.render: Render | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self, bot: Bot) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(bot), name="reminders")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _loop(self, bot: Bot) -> None:
+        while True:
+            try:
+                await self.tick(bot)
+            except Exception:  # the loop outlives one bad moment of the database or network
+                logger.exception("Reminders could not be processed")
+            await asyncio.sleep(CHECK_EVERY_SECONDS)
+
+    async def tick(self, bot: Bot) -> int:
+        """Send what is due now; move the rest into the person's daytime. Returns how many
+        were sent."""
+        now = self._clock()
+        async with self._db.autocommit() as repos:
+            due = await repos.reminders.due(iso(now))
+        sent = 0
+        for reminder in due:
+            last = parse_iso(reminder.last_sent_at) if reminder.last_sent_at else None
+            moment = when_to_send(parse_iso(reminder.due_at), now, reminder.timezone, last)
+            async with self._db.autocommit() as repos:
+                if moment > now:
+                    await repos.reminders.postpone(reminder.id, iso(moment))
+                    continue
+                if not await repos.reminders.mark_sent(reminder.id, iso(now)):
+                    continue
+                person = await repos.users.get(reminder.user_id)
+            if await self._send(bot, reminder, person.locale if person else None):
+                sent += 1
+        return sent
+
+    async def _send(self, bot: Bot, reminder: DueReminder, locale: str | None) -> bool:
+        if self.render is None:
+            return False
+        with self._i18n.context(), self._i18n.use_locale(locale or self._default_locale):
+            message = await self.render(self._db, reminder)
+        if message is None:
+            return False
+        try:
+            await bot.send_message(reminder.user_id, message.text, reply_markup=message.markup)
+        except TelegramForbiddenError:
+            async with self._db.autocommit() as repos:
+                await repos.users.set_blocked(reminder.user_id, blocked=True)
+            return False
+        except TelegramAPIError as error:
+            logger.warning("Reminder %d not delivered: %s", reminder.id, error.message)
+            return False
+        return True

@@ -1,0 +1,174 @@
+"""Reminders: daytime in the person's time zone, one a day, never twice, opt-out, and the
+moments the bot plans them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from aiogram import Bot
+from aiogram.methods import SendMessage
+
+from bot.i18n import create_i18n
+from bot.reminders import (
+    ReminderSender,
+    daytime,
+    iso,
+    programme_reminder_due,
+    when_to_send,
+)
+from bot.simulator import ChatSimulator, OfflineSession
+from handlers.reminders import render_reminder
+from storage.db import Database
+
+VLADIVOSTOK = "Asia/Vladivostok"  # UTC+10
+
+
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def test_reminders_move_into_daytime_of_the_person() -> None:
+    # 05:00 UTC is 08:00 in Moscow: wait till 10:00 there.
+    assert daytime(utc(2026, 11, 26, 5, 0), "Europe/Moscow") == utc(2026, 11, 26, 7, 0)
+    # 12:00 UTC is 22:00 in Vladivostok: the next morning there, 10:00 = 00:00 UTC.
+    assert daytime(utc(2026, 11, 26, 12, 0), VLADIVOSTOK) == utc(2026, 11, 27, 0, 0)
+    # 03:00 UTC is 13:00 there: at once.
+    assert daytime(utc(2026, 11, 26, 3, 0), VLADIVOSTOK) == utc(2026, 11, 26, 3, 0)
+
+
+def test_one_reminder_a_day_at_most() -> None:
+    now = utc(2026, 11, 26, 9, 0)  # 12:00 in Moscow
+    earlier_today = utc(2026, 11, 26, 8, 0)
+    assert when_to_send(now, now, None, None) == now
+    assert when_to_send(now, now, None, earlier_today) == utc(2026, 11, 27, 7, 0)
+    assert when_to_send(now, now, None, utc(2026, 11, 25, 8, 0)) == now
+
+
+def test_a_programme_reminder_is_for_the_morning_before_the_start() -> None:
+    now = utc(2026, 11, 26, 9, 0)
+    assert programme_reminder_due(date(2026, 12, 7), None, now) == utc(2026, 12, 6, 7, 0)
+    assert programme_reminder_due(date(2026, 11, 26), None, now) is None  # too late
+
+
+async def add_person(db: Database, user_id: int, region: str | None = None) -> None:
+    async with db.transaction() as tx:
+        await tx.users.ensure(user_id)
+        await tx.conn.execute(
+            "UPDATE users SET region_slug = ?, consent_given_at = '2026-11-01T00:00:00Z' "
+            "WHERE id = ?",
+            (region, user_id),
+        )
+
+
+async def test_the_loop_sends_in_daytime_once_and_respects_the_person(db: Database) -> None:
+    await add_person(db, 1, "primorsky-krai")  # Vladivostok
+    await add_person(db, 2)  # Moscow time
+    await add_person(db, 3)
+    await add_person(db, 4)
+    async with db.transaction() as tx:
+        for person in (1, 2, 3, 4):
+            await tx.reminders.schedule(person, "quiz_paused", "2026-11-26T11:00:00Z")
+        await tx.reminders.set_off(3, off=True)
+        await tx.users.set_blocked(4, blocked=True)
+    session = OfflineSession()
+    bot = Bot("42:TEST", session=session)
+    clock = [utc(2026, 11, 26, 12, 0)]  # 15:00 in Moscow, 22:00 in Vladivostok
+    sender = ReminderSender(db, create_i18n("ru"), "ru", clock=lambda: clock[0])
+    sender.render = render_reminder
+
+    assert await sender.tick(bot) == 1
+    sent = [r.method for r in session.requests if isinstance(r.method, SendMessage)]
+    assert [m.chat_id for m in sent] == [2]  # not at night, not to the opted-out or blocked
+    assert sent[0].text is not None and "остановились на полпути" in sent[0].text
+    assert await sender.tick(bot) == 0  # never twice
+
+    clock[0] = utc(2026, 11, 27, 0, 1)  # 10:01 in Vladivostok
+    assert await sender.tick(bot) == 1
+    assert [m.method.chat_id for m in session.requests if isinstance(m.method, SendMessage)][
+        -1
+    ] == 1
+
+    # A second reminder for person 2 the same local day waits for the next morning.
+    async with db.transaction() as tx:
+        await tx.reminders.schedule(2, "program_start", "2026-11-26T12:30:00Z", "sample-041")
+    clock[0] = utc(2026, 11, 26, 13, 0)
+    assert await sender.tick(bot) == 0
+    async with db.autocommit() as repos:
+        rows = list(
+            await repos.conn.execute_fetchall(
+                "SELECT due_at, status FROM reminders WHERE user_id = 2 AND kind = 'program_start'"
+            )
+        )
+    assert rows == [(iso(utc(2026, 11, 27, 7, 0)), "pending")]
+
+
+async def test_pause_plans_a_nudge_resume_drops_it_and_settings_switch_off(
+    client: ChatSimulator, db: Database
+) -> None:
+    await client.send("/start")
+    await client.click("Даю согласие")
+    await client.click("Ищу работу")
+    await client.send("/test")
+    await client.click("Тест интересов")
+    await client.click("Пауза")
+
+    async def quiz_reminder() -> tuple[str, str]:
+        async with db.autocommit() as repos:
+            rows = list(
+                await repos.conn.execute_fetchall(
+                    "SELECT status, due_at FROM reminders WHERE user_id = ? "
+                    "AND kind = 'quiz_paused'",
+                    (client.user.id,),
+                )
+            )
+        return rows[0][0], rows[0][1]
+
+    status, due = await quiz_reminder()
+    assert status == "pending"
+    assert datetime.strptime(due, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC) > datetime.now(
+        UTC
+    ) + timedelta(hours=23)
+    await client.click("Продолжить")
+    assert (await quiz_reminder())[0] == "dropped"
+
+    await client.send("/settings")
+    assert "Напоминания: включены" in client.last_text
+    await client.click("Выключить напоминания")
+    assert "Напоминания: выключены" in client.last_text
+    async with db.autocommit() as repos:
+        assert await repos.reminders.is_off(client.user.id)
+    await client.send("/forget")
+    await client.click("Да, удалить")
+    async with db.autocommit() as repos:
+        left = list(
+            await repos.conn.execute_fetchall(
+                "SELECT count(*) FROM reminders WHERE user_id = ?", (client.user.id,)
+            )
+        )
+    assert left[0][0] == 0  # never after /forget
+
+
+async def test_an_application_plans_a_reminder_before_the_start(
+    client: ChatSimulator, db: Database
+) -> None:
+    async with db.autocommit() as repos:
+        program = await repos.catalogue.program("sample-041")
+    assert program is not None and program.next_start is not None
+    await client.send("/start")
+    await client.click("Даю согласие")
+    await client.click("Ищу работу")
+    await client.send_callback("pg:card:sample-041:0")
+    await client.click("Подать заявку")
+    await client.click("Да, передать")
+    await client.send("+7 912 345-67-89")
+    async with db.autocommit() as repos:
+        rows = list(
+            await repos.conn.execute_fetchall(
+                "SELECT subject, status FROM reminders WHERE user_id = ? "
+                "AND kind = 'program_start'",
+                (client.user.id,),
+            )
+        )
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    expected = [("sample-041", "pending")] if program.next_start > tomorrow else []
+    assert rows == expected

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|chat|migrate|catalogue|export]`."""
+"""Command line: `python -m bot [run|webhook|chat|migrate|catalogue|export]`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.config import Settings, SettingsError, load_settings
 from bot.console import run_console
 from bot.factory import create_bot, create_dispatcher
+from bot.webhook import run_webhook
 from storage.catalogue_files import ImportReport, export_programs, import_programs
 from storage.catalogue_io import FileKind
 from storage.db import Database
@@ -28,6 +29,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="poll Telegram for updates (the default; needs BOT_TOKEN)")
+    webhook = commands.add_parser(
+        "webhook",
+        help="serve Telegram's webhook over HTTP (needs BOT_TOKEN, WEBHOOK_URL, WEBHOOK_SECRET)",
+    )
+    webhook.add_argument(
+        "--delete-on-exit",
+        action="store_true",
+        help="remove the webhook from Telegram when stopping (kept by default)",
+    )
     chat = commands.add_parser("chat", help="talk to the bot in this terminal, no token needed")
     chat.add_argument("--user-id", type=int, default=1001, help="Telegram id to pose as")
     chat.add_argument("--name", default="Гость", help="first name to pose with")
@@ -149,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.command == "export":
             asyncio.run(run_export(settings, args.folder))
+        elif args.command == "webhook":
+            asyncio.run(run_webhook(settings, delete_on_exit=args.delete_on_exit))
         else:
             asyncio.run(run_polling(settings))
     except SettingsError as error:

@@ -9,6 +9,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from aiogram.exceptions import TelegramNetworkError
+
 from bot.config import Settings, SettingsError, load_settings
 from bot.console import run_console
 from bot.factory import create_bot, create_dispatcher
@@ -66,7 +68,11 @@ async def run_polling(settings: Settings) -> None:
     try:
         bot = create_bot(settings, token=token)
         dispatcher = create_dispatcher(settings, db)
-        await bot.delete_webhook(drop_pending_updates=False)
+        try:
+            await bot.delete_webhook(drop_pending_updates=False)
+        except TelegramNetworkError:
+            await bot.session.close()
+            raise
         await dispatcher.start_polling(bot, polling_timeout=30)
     finally:
         await db.close()
@@ -163,6 +169,13 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run_webhook(settings, delete_on_exit=args.delete_on_exit))
         else:
             asyncio.run(run_polling(settings))
+    except TelegramNetworkError as error:
+        print(
+            f"Telegram cannot be reached at TELEGRAM_API_URL ({error.message}); "
+            "check the network and the address, then start again.",
+            file=sys.stderr,
+        )
+        return 2
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2

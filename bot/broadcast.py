@@ -63,11 +63,16 @@ class Pacer:
         self._paused_until = 0.0
 
     async def slot(self) -> None:
-        now = self._clock()
-        start = max(now, self._next, self._paused_until)
-        self._next = start + self.interval  # no await before this: slots never collide
-        if start > now:
-            await self._sleep(start - now)
+        while True:
+            now = self._clock()
+            paused_until = self._paused_until
+            start = max(now, self._next, paused_until)
+            self._next = start + self.interval  # no await before this: slots never collide
+            if start > now:
+                await self._sleep(start - now)
+            if self._paused_until == paused_until:
+                return
+            # Telegram asked for a pause while this sender waited: a new slot after it.
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
@@ -125,12 +130,15 @@ class Broadcaster:
         self._halted: set[int] = set()
         self._scheduler: asyncio.Task[None] | None = None
         self._stopping = False
+        # False in a process without the workers' lease (bot.lease): the holder sends, and
+        # its scheduler picks up broadcasts started here from the database.
+        self.active = True
 
     # --- control -----------------------------------------------------------------------------
 
     def start(self, bot: Bot, broadcast_id: int) -> None:
         """Send a running broadcast (no-op when it is being sent already)."""
-        if self._stopping or broadcast_id in self._runs:
+        if not self.active or self._stopping or broadcast_id in self._runs:
             return
         self._halted.discard(broadcast_id)
         task = asyncio.create_task(self._run(bot, broadcast_id), name=f"broadcast-{broadcast_id}")
@@ -151,7 +159,8 @@ class Broadcaster:
 
     async def resume(self, bot: Bot) -> list[int]:
         """At start-up: in-flight sends back to the queue, running broadcasts continue, and
-        the scheduler starts."""
+        the scheduler starts. Also when this process takes the work over again."""
+        self._stopping = False
         async with self._db.transaction() as tx:
             requeued = await tx.broadcasts.requeue_in_flight()
             running = await tx.broadcasts.with_status("running")
@@ -182,7 +191,9 @@ class Broadcaster:
                     due = await tx.broadcasts.due(now)
                     for row in due:
                         await tx.broadcasts.set_status(row.id, "running", only_from=("scheduled",))
-                for row in due:
+                    # With them, those started or resumed by another process of the bot.
+                    running = await tx.broadcasts.with_status("running")
+                for row in running:
                     self.start(bot, row.id)
             except Exception:  # the loop must outlive one bad moment of the database
                 logger.exception("Scheduled broadcasts could not be checked")
@@ -209,13 +220,21 @@ class Broadcaster:
         finally:
             for _ in senders:
                 await queue.put(None)
-            await asyncio.gather(*senders, return_exceptions=True)
+            for outcome in await asyncio.gather(*senders, return_exceptions=True):
+                if isinstance(outcome, Exception):
+                    # Its recipient stays "sending" and goes back to the queue on restart.
+                    logger.error("A sender of broadcast %d stopped", row.id, exc_info=outcome)
             reporter.cancel()
             await self._finish(bot, row, progress)
 
     async def _feed(self, row: BroadcastRow, queue: asyncio.Queue[int | None]) -> None:
         while row.id not in self._halted:
             async with self._db.autocommit() as repos:
+                current = await repos.broadcasts.get(row.id)
+                if current is None or current.status != "running":
+                    # Paused or cancelled by an admin whose tap another process handled.
+                    self.halt(row.id)
+                    return
                 batch = await repos.broadcasts.claim(row.id, CLAIM_SIZE)
             if not batch:
                 return

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     consultant_chat_id: int | None = None
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)
     redis_url: str | None = None
+    lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"  # a webhook server listens on every interface
@@ -58,6 +59,13 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -91,6 +99,7 @@ def load_settings(**overrides: object) -> Settings:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         raw = first.get("input")
-        shown = "" if "TOKEN" in name or "SECRET" in name else f" (got {raw!r})"
+        secret = any(word in name for word in ("TOKEN", "SECRET", "REDIS_URL"))  # passwords
+        shown = "" if secret else f" (got {raw!r})"
         reason = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"{name} is invalid{shown}: {reason}.") from None

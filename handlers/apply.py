@@ -130,12 +130,15 @@ async def on_apply_agree(_query: CallbackQuery, callback_data: ApplyCb, talk: Ta
     )
 
 
-async def on_apply_cancel(query: CallbackQuery, callback_data: ApplyCb) -> None:
+async def on_apply_cancel(query: CallbackQuery, callback_data: ApplyCb, db: Database) -> None:
+    async with db.autocommit() as repos:
+        program = await repos.catalogue.program(callback_data.program)
     kb = InlineKeyboardBuilder()
-    kb.button(
-        text=_("◀️ Back to the programme"),
-        callback_data=ProgramCb(action=ProgramAction.card, program=callback_data.program),
-    )
+    if program is not None:  # a forged id never goes back into a button
+        kb.button(
+            text=_("◀️ Back to the programme"),
+            callback_data=ProgramCb(action=ProgramAction.card, program=program.id),
+        )
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
     kb.adjust(1)
     await answer_callback_with(query, _("OK, I haven't passed anything on."), kb.as_markup())

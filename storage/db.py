@@ -15,6 +15,7 @@ A single statement needs no transaction of its own: `db.autocommit()` runs it as
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -29,12 +30,16 @@ from storage.broadcasts import BroadcastsRepo
 from storage.catalogue import CatalogueRepo
 from storage.fsm_rows import FsmRows
 from storage.leads import LeadsRepo
+from storage.leases import LeasesRepo
 from storage.reference import ensure_reference
 from storage.reminders import RemindersRepo
 from storage.results import ResultsRepo
 from storage.users import UsersRepo
 
 BUSY_TIMEOUT_MS = 5000
+
+# aiosqlite logs every statement with its parameters at DEBUG: phones, names, answers.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -73,6 +78,7 @@ class Repositories:
         self.audit = AuditRepo(conn)
         self.broadcasts = BroadcastsRepo(conn)
         self.reminders = RemindersRepo(conn)
+        self.leases = LeasesRepo(conn)
 
     async def forget_user(self, user_id: int) -> None:
         """Delete every row about a person: the user row and rows in any table with `user_id`."""
@@ -108,10 +114,20 @@ class Database:
             if migrate:
                 await db.migrate()
                 await ensure_reference(db)
+                await db.check_writable()
         except BaseException:
             await conn.close()
             raise
         return db
+
+    async def check_writable(self) -> None:
+        """Raise now rather than at the first write: SQLite opens a read-only file quietly,
+        and an up-to-date database is not written to at start."""
+        async with self._locked():
+            version = await self.schema_version()
+            await self._conn.executescript(
+                f"BEGIN IMMEDIATE; PRAGMA user_version = {version}; ROLLBACK;"
+            )
 
     async def schema_version(self) -> int:
         rows = list(await self._conn.execute_fetchall("PRAGMA user_version"))

@@ -395,3 +395,22 @@ def test_segments_round_trip_and_refuse_unknown_kinds() -> None:
     )
     with pytest.raises(ValueError):
         Segment.from_json(json.dumps({"kind": "everyone-and-more"}))
+
+
+async def test_a_pause_asked_while_senders_wait_holds_them_too() -> None:
+    clock = [0.0]
+    sent_at: list[float] = []
+    pacer: Pacer
+
+    async def sleep(seconds: float) -> None:
+        clock[0] += seconds
+        if len(sent_at) == 1 and pacer._paused_until == 0:
+            pacer.pause(2.0)  # a 429 arrives while this sender waits for its slot
+
+    pacer = Pacer(rate=25, clock=lambda: clock[0], sleep=sleep)
+    for _ in range(3):
+        await pacer.slot()
+        sent_at.append(clock[0])
+    assert sent_at[0] == 0.0
+    assert sent_at[1] >= 2.0  # the waiting sender did not go out inside the pause
+    assert sent_at[2] == pytest.approx(sent_at[1] + 0.04)

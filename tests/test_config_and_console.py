@@ -161,3 +161,21 @@ def test_running_without_token_exits_with_the_hint(
     assert main([]) == 2
     error = capsys.readouterr().err.strip()
     assert "BOT_TOKEN" in error and "@BotFather" in error and "\n" not in error
+
+
+async def test_telegram_out_of_reach_at_start_is_one_sentence(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "BOT_TOKEN": "123:ABC",
+        "TELEGRAM_API_URL": "http://127.0.0.1:9",  # the discard port: nothing listens there
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    message = err.decode().strip()
+    assert process.returncode == 2
+    assert message.startswith("Telegram cannot be reached at TELEGRAM_API_URL")
+    assert "\n" not in message and "Traceback" not in message

@@ -60,3 +60,48 @@ def test_broadcast_benchmark_runs_and_reaches_everyone_once() -> None:
     assert re.search(r"^ +600 +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+", done.stdout, re.M)
     assert re.search(r"^  600 / 300 recipients: peak RSS ×[\d.]+", done.stdout, re.M)
     assert "every recipient got exactly one copy: yes" in done.stdout
+
+
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bench" / name), *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_concurrent_users_benchmark_runs_every_load() -> None:
+    tiny = ("--users", "20", "--questions", "2", "--think", "0.3", "--alone", "5")
+    done = run_script("concurrent_users.py", *tiny)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "machine: " in done.stdout
+    for load in (
+        "bot, one at a time, onboarding",
+        "bot, one at a time, answers",
+        "bot, everyone at once",
+        "bare echo, everyone at once",
+        "bot, answering at a person's pace",
+    ):
+        assert re.search(rf"^{load}: +p50 +[\d.]+ .* updates/s$", done.stdout, re.M), load
+    verdicts = re.findall(
+        r"^p99 [\d.]+ ms, .+ — target ≤ 50 ms: (met|NOT met)$", done.stdout, re.M
+    )
+    assert len(verdicts) == 2
+
+
+def test_startup_and_memory_benchmark_runs() -> None:
+    tiny = ("--runs", "1", "--users", "300", "--writers", "2", "--no-imports")
+    done = run_script("startup_and_memory.py", *tiny)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "machine: " in done.stdout
+    assert re.search(r"^  existing database: min [\d.]+ s, median [\d.]+ s", done.stdout, re.M)
+    assert re.search(r"^  fresh database: +min [\d.]+ s", done.stdout, re.M)
+    assert re.search(r"— target ≤ 1.5 s: (met|NOT met)$", done.stdout, re.M)
+    assert re.search(r"^  300 people: +idle +[\d.]+ / +[\d.]+;", done.stdout, re.M)
+    assert re.search(
+        r"^RSS with 300 people: [\d.]+ MB .* target ≤ 120 MB: (met|NOT met)$", done.stdout, re.M
+    )

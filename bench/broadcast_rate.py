@@ -31,10 +31,7 @@ import asyncio
 import contextlib
 import inspect
 import json
-import os
-import platform
 import resource
-import sqlite3
 import sys
 import tempfile
 import time
@@ -54,6 +51,7 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import CopyMessage, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
+from machine_info import machine  # bench/ itself is on the path of a script
 
 from bot.broadcast import Broadcaster
 from bot.config import Settings
@@ -84,28 +82,6 @@ REPORT_LIMIT = 64 * 2**20  # one line of JSON: the copies of up to a million peo
 SETTINGS = Settings(_env_file=None)
 # The number of senders the bot runs: it leaves Broadcaster's default.
 SENDERS = int(inspect.signature(Broadcaster).parameters["concurrency"].default)
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            names = [
-                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
-            ]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    interpreter = f"{platform.python_implementation()} {platform.python_version()}"
-    # Other work on the machine takes CPU from this one: rates depend on it.
-    load = ""
-    if hasattr(os, "getloadavg"):
-        one, five, fifteen = os.getloadavg()
-        load = f", load average {one:.1f} {five:.1f} {fifteen:.1f}"
-    return (
-        f"machine: {platform.platform()}, {cpu}, {os.cpu_count()} CPUs{load}; "
-        f"{interpreter}, SQLite {sqlite3.sqlite_version}"
-    )
 
 
 # --- the database -------------------------------------------------------------------------

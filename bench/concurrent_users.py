@@ -28,10 +28,7 @@ import contextlib
 import gc
 import itertools
 import math
-import os
-import platform
 import random
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -45,6 +42,7 @@ from aiogram import Bot, Dispatcher, Router
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Message, Update
+from machine_info import machine  # bench/ itself is on the path of a script
 
 from bot.callbacks import QuizAction, QuizCb
 from bot.config import Settings
@@ -160,23 +158,6 @@ class Run:
 def percentile(sorted_ms: list[float], p: float) -> float:
     """Nearest rank: the smallest value with at least p % of the values at or below it."""
     return sorted_ms[max(0, math.ceil(p / 100 * len(sorted_ms)) - 1)]
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            names = [
-                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
-            ]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    interpreter = f"{platform.python_implementation()} {platform.python_version()}"
-    return (
-        f"machine: {platform.platform()}, {cpu}, {os.cpu_count()} CPUs "
-        f"(load average {os.getloadavg()[0]:.1f}); {interpreter}, SQLite {sqlite3.sqlite_version}"
-    )
 
 
 def answer_data(chat: ChatSimulator, value: int) -> tuple[int, str]:

@@ -19,10 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
-import platform
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -32,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+
+from machine_info import machine  # bench/ itself is on the path of a script
 
 from bot.catalogue import RIASEC, Audience, Center, Format, Program, Region, load_regions
 from bot.geo import normalize_lon
@@ -277,23 +276,6 @@ def figures(ms: list[float]) -> str:
     return (
         f"p50 {percentile(s, 50):6.2f}  p95 {percentile(s, 95):6.2f}  "
         f"p99 {percentile(s, 99):6.2f}  max {s[-1]:6.2f} ms"
-    )
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            names = [
-                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
-            ]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    interpreter = f"{platform.python_implementation()} {platform.python_version()}"
-    return (
-        f"machine: {platform.platform()}, {cpu}, {os.cpu_count()} CPUs; "
-        f"{interpreter}, SQLite {sqlite3.sqlite_version}"
     )
 
 

@@ -27,7 +27,6 @@ import contextlib
 import importlib
 import json
 import os
-import platform
 import random
 import shutil
 import signal
@@ -40,6 +39,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from machine_info import machine  # bench/ itself is on the path of a script
 
 from bot.catalogue import load_regions
 from bot.quiz.content import load_quiz_catalog
@@ -66,23 +67,6 @@ IMPORTS = {
     "openpyxl": "import openpyxl",
     "matplotlib (charts)": "import matplotlib.figure, matplotlib.backends.backend_agg",
 }
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            names = [
-                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
-            ]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    interpreter = f"{platform.python_implementation()} {platform.python_version()}"
-    return (
-        f"machine: {platform.platform()}, {cpu}, {os.cpu_count()} CPUs "
-        f"(load average {os.getloadavg()[0]:.1f}); {interpreter}, SQLite {sqlite3.sqlite_version}"
-    )
 
 
 def new_fake_api() -> FakeBotApi:

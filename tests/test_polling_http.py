@@ -64,8 +64,10 @@ class BotProcess:
 
 
 @contextlib.asynccontextmanager
-async def bot_process(tmp_path: Path, env: dict[str, str]) -> AsyncIterator[BotProcess]:
-    """`python -m bot` run from `tmp_path`, so no `.env` of the repository is read. The
+async def bot_process(
+    tmp_path: Path, env: dict[str, str], *args: str
+) -> AsyncIterator[BotProcess]:
+    """`python -m bot [args]` run from `tmp_path`, so no `.env` of the repository is read. The
     process is killed whatever happens; its log is printed for a failing test's report."""
     log_path = tmp_path / "bot.log"
     with log_path.open("wb") as log:
@@ -73,6 +75,7 @@ async def bot_process(tmp_path: Path, env: dict[str, str]) -> AsyncIterator[BotP
             sys.executable,
             "-m",
             "bot",
+            *args,
             cwd=tmp_path,
             env=env,
             stdin=asyncio.subprocess.DEVNULL,

@@ -24,7 +24,7 @@ from bot.webhook import HEALTH_PATH, health_view, package_version, run_webhook, 
 from storage.db import Database
 from tests.conftest import make_settings
 from tests.fake_api import FakeBotApi
-from tests.test_polling_http import TOKEN, USER_ID, BotProcess, bot_env, to_user
+from tests.test_polling_http import TOKEN, USER_ID, bot_env, bot_process, to_user
 
 SECRET = "s3cret_Token-for-tests"
 WEBHOOK_URL = "https://bot.example.test/tg/updates"
@@ -67,34 +67,6 @@ def webhook_settings(tmp_path: Path, api_url: str, **overrides: object) -> Setti
     return make_settings(tmp_path, **(values | overrides))
 
 
-@contextlib.asynccontextmanager
-async def webhook_process(tmp_path: Path, env: dict[str, str]) -> AsyncIterator[BotProcess]:
-    """`python -m bot webhook` from `tmp_path` (no `.env` of the repository is read), killed
-    whatever happens; its log is printed for a failing test's report."""
-    log_path = tmp_path / "bot.log"
-    with log_path.open("wb") as log:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "webhook",
-            cwd=tmp_path,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=log,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        running = BotProcess(proc, log_path)
-        try:
-            yield running
-        finally:
-            if proc.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    proc.kill()
-            await proc.wait()
-            print(f"--- bot log (exit code {proc.returncode}) ---\n{running.log()}")
-
-
 def start_update(update_id: int, user_id: int) -> dict[str, Any]:
     """A private `/start` as Telegram posts it to a webhook."""
     user = {"id": user_id, "is_bot": False, "first_name": "Аня", "language_code": "ru"}
@@ -116,7 +88,7 @@ async def test_webhook_journey_over_http(api: FakeBotApi, tmp_path: Path) -> Non
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     async with (
-        webhook_process(tmp_path, webhook_env(tmp_path, api.url, port)) as bot,
+        bot_process(tmp_path, webhook_env(tmp_path, api.url, port), "webhook") as bot,
         aiohttp.ClientSession() as http,
     ):
         # setWebhook comes once the server listens, so it can be posted to right away.

@@ -199,14 +199,6 @@ class CatalogueRepo:
         )
         return {row[0]: _center(row) for row in rows}
 
-    async def centers_in_region(self, slug: str) -> list[Center]:
-        rows = await self._conn.execute_fetchall(
-            f"SELECT {_CENTER_COLUMNS} FROM centers WHERE region_slug = ? "
-            "ORDER BY status = 'planned', name",
-            (slug,),
-        )
-        return [_center(row) for row in rows]
-
     # --- nearest centers ---------------------------------------------------------------------
 
     async def centers_near(self, lat: float, lon: float, radius_km: float) -> list[Located]:

@@ -53,11 +53,11 @@ from aiogram.methods import CopyMessage, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from machine_info import machine  # bench/ itself is on the path of a script
 
-from bot.broadcast import Broadcaster
+from bot.app import create_bot
 from bot.config import Settings
-from bot.factory import create_bot
-from bot.i18n import create_i18n
-from bot.simulator import OfflineSession
+from bot.runtime.i18n import create_i18n
+from bot.runtime.offline import OfflineSession
+from bot.workers.broadcaster import Broadcaster
 from handlers.admin.broadcast import progress_view
 from storage.broadcasts import Segment
 from storage.db import Database

@@ -44,10 +44,10 @@ from aiogram.methods.base import TelegramType
 from aiogram.types import Message, Update
 from machine_info import machine  # bench/ itself is on the path of a script
 
-from bot.callbacks import QuizAction, QuizCb
+from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.factory import create_bot, create_dispatcher
-from bot.simulator import ChatSimulator, OfflineSession
+from bot.runtime.offline import ChatSimulator, OfflineSession
+from handlers.quiz.callbacks import QuizAction, QuizCb
 from storage.db import Database
 
 TARGET_P99_MS = 50.0

@@ -32,11 +32,11 @@ from aiogram.types import (
     User,
 )
 
-from bot.callbacks import QuizAction, QuizCb
+from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.factory import create_bot, create_dispatcher
-from bot.quiz.progress import QuizProgress
-from bot.simulator import BOT_USER, ChatSimulator, OfflineSession
+from bot.domain.quiz.progress import QuizProgress
+from bot.runtime.offline import BOT_USER, ChatSimulator, OfflineSession
+from handlers.quiz.callbacks import QuizAction, QuizCb
 from storage.db import Database
 
 QUESTIONS = 29  # the 30th answer draws the result chart: not part of the answer path

@@ -32,10 +32,10 @@ from typing import TypeVar
 
 from machine_info import machine  # bench/ itself is on the path of a script
 
-from bot.catalogue import RIASEC, Audience, Center, Format, Program, Region, load_regions
-from bot.geo import normalize_lon
-from bot.offer_index import Recommender
-from bot.recommend import (
+from bot.domain.catalogue import RIASEC, Audience, Center, Format, Program, Region, load_regions
+from bot.domain.geo import normalize_lon
+from bot.domain.offer_index import Recommender
+from bot.domain.ranking import (
     GROWN_UP_MASK,
     SCHOOL_MASK,
     FormatChoice,

@@ -42,9 +42,9 @@ from typing import TYPE_CHECKING, Any
 
 from machine_info import machine  # bench/ itself is on the path of a script
 
-from bot.catalogue import load_regions
-from bot.quiz.content import load_quiz_catalog
-from bot.quiz.evaluate import evaluate, result_code
+from bot.domain.catalogue import load_regions
+from bot.domain.quiz.content import load_quiz_catalog
+from bot.domain.quiz.evaluate import evaluate, result_code
 from storage.db import Database
 
 if TYPE_CHECKING:

@@ -11,15 +11,15 @@ from pathlib import Path
 
 from aiogram.exceptions import TelegramNetworkError
 
+from bot.app import create_bot, create_dispatcher
 from bot.config import Settings, SettingsError, load_settings
-from bot.console import run_console
-from bot.factory import create_bot, create_dispatcher
-from bot.webhook import run_webhook
-from storage.catalogue_files import ImportReport, export_programs, import_programs
-from storage.catalogue_io import FileKind
+from bot.domain.catalogue_files import FileKind
+from bot.runners.chat import run_console
+from bot.runners.webhook import run_webhook
+from bot.services.catalogue_files import ImportReport, export_programs, import_programs
+from bot.services.reference import ensure_reference
 from storage.db import Database
 from storage.exports import export_all
-from storage.reference import ensure_reference
 
 logger = logging.getLogger("bot")
 

@@ -7,39 +7,33 @@ call: aiogram attaches a router to one dispatcher only, and the tests build many
 from aiogram import Router
 
 from bot.config import Settings
-from handlers import (
-    apply,
-    centers,
-    consult,
-    errors,
-    fallback,
-    free_training,
-    membership,
-    menu,
-    privacy,
-    programs,
-    quiz,
-    reminders,
-    start,
-)
 from handlers.admin import broadcast, catalogue, stats
+from handlers.consult import router as consult_router
+from handlers.free_training import router as free_training_router
+from handlers.onboarding import errors, fallback, membership, menu, privacy, start
+from handlers.places import router as places_router
+from handlers.programs import apply
+from handlers.programs import router as programs_router
+from handlers.quiz import router as quiz_router
+from handlers.reminders import router as reminders_router
 
 
 def get_routers(settings: Settings) -> list[Router]:
     return [
         errors.create_router(),
         membership.create_router(),
-        consult.create_relay_router(settings),  # a consultant's reply is never a person's input
-        quiz.create_router(),  # quiz answers are the busiest path
+        # A consultant's reply is never a person's input.
+        consult_router.create_relay_router(settings),
+        quiz_router.create_router(),  # quiz answers are the busiest path
         start.create_router(),
         menu.create_router(),
         privacy.create_router(),
-        reminders.create_router(),
-        centers.create_router(),
-        programs.create_router(),
+        reminders_router.create_router(),
+        places_router.create_router(),
+        programs_router.create_router(),
         apply.create_router(),
-        free_training.create_router(),
-        consult.create_router(),
+        free_training_router.create_router(),
+        consult_router.create_router(),
         catalogue.create_router(),
         stats.create_router(),
         broadcast.create_router(),

@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.config import Settings
-from bot.recommend import FormatChoice, Preferences, StudyLength
+from bot.domain.ranking import FormatChoice, Preferences, StudyLength
 from storage.db import Database
 from storage.users import ROLES, Role, UserRow
 

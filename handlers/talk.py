@@ -22,8 +22,8 @@ from aiogram.types import (
     TelegramObject,
 )
 
-from bot.geo import PlaceIndex
-from bot.offer_index import Recommender
+from bot.domain.geo import PlaceIndex
+from bot.domain.offer_index import Recommender
 from handlers.common import answer_callback_with
 from storage.db import Database
 from storage.users import UserRow

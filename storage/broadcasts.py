@@ -1,4 +1,4 @@
-"""Broadcasts and their recipients: the durable queue behind `bot.broadcast`.
+"""Broadcasts and their recipients: the durable queue behind `bot.workers.broadcaster`.
 
 Recipients are chosen by one `INSERT … SELECT` (nothing is loaded into memory, whatever the
 audience size) before the first send. A recipient row goes pending → sending → sent / blocked

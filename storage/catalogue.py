@@ -9,9 +9,9 @@ from typing import Any
 
 import aiosqlite
 
-from bot.catalogue import RIASEC, Audience, Center, Format, Program, Region
-from bot.geo import bounding_boxes
-from bot.recommend import (
+from bot.domain.catalogue import RIASEC, Audience, Center, Format, Program, Region
+from bot.domain.geo import bounding_boxes
+from bot.domain.ranking import (
     Located,
     Offer,
     audience_mask,

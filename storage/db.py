@@ -25,13 +25,13 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.services.reference import ensure_reference
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.catalogue import CatalogueRepo
 from storage.fsm_rows import FsmRows
 from storage.leads import LeadsRepo
 from storage.leases import LeasesRepo
-from storage.reference import ensure_reference
 from storage.reminders import RemindersRepo
 from storage.results import ResultsRepo
 from storage.users import UsersRepo

@@ -36,7 +36,7 @@ class UserRow:
     place_lat: float | None = None
     place_lon: float | None = None
     place_precision: str | None = None  # 'point' (shared location), 'city' or 'region'
-    preferences: str | None = None  # JSON, see bot.recommend.Preferences
+    preferences: str | None = None  # JSON, see bot.domain.ranking.Preferences
 
     @property
     def has_consent(self) -> bool:

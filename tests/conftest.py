@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from aiogram import Bot, Dispatcher
 
+from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.factory import create_bot, create_dispatcher
-from bot.simulator import ChatSimulator, OfflineSession
+from bot.runtime.offline import ChatSimulator, OfflineSession
 from storage.db import Database
 
 TEST_TOKEN = "42:TEST-token"

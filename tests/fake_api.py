@@ -4,7 +4,7 @@ The in-process `OfflineSession` skips aiogram's HTTP layer, signal handling, lon
 start-up; this server lets a test see all of that. It speaks the wire format aiogram really
 uses (multipart forms with JSON-encoded nested objects), records every call, queues updates
 for `getUpdates` long polling and answers other methods with results built by
-`bot.simulator.default_result`, so both fakes agree on what Telegram returns.
+`bot.runtime.offline.default_result`, so both fakes agree on what Telegram returns.
 
 One update queue is shared by all tokens: a test talks to one bot at a time.
 """
@@ -30,7 +30,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.types import BufferedInputFile
 from aiohttp import web
 
-from bot.simulator import default_result
+from bot.runtime.offline import default_result
 
 _TOKEN = re.compile(r"^(\d+):[A-Za-z0-9_-]+$")
 _BOT_NAME = {"first_name": "ЦОПП", "username": "copp_career_bot"}

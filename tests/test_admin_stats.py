@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 from aiogram.methods import SendDocument, SendMessage, SendPhoto
 
-from bot.simulator import ChatSimulator, OfflineSession, Request
+from bot.runtime.offline import ChatSimulator, OfflineSession, Request
 from storage.db import Database
 from tests.conftest import ADMIN_ID, MakeClient
 

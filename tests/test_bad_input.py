@@ -11,11 +11,11 @@ from aiogram import Bot
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import Chat, Message, Update, User
 
+from bot.app import create_dispatcher
 from bot.config import Settings
-from bot.factory import create_dispatcher
-from bot.i18n import create_i18n
-from bot.middlewares import ThrottlingMiddleware
-from bot.simulator import ChatSimulator, OfflineSession, callback_answers
+from bot.runtime.i18n import create_i18n
+from bot.runtime.middlewares import ThrottlingMiddleware
+from bot.runtime.offline import ChatSimulator, OfflineSession, callback_answers
 from storage.db import Database
 
 

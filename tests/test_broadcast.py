@@ -15,11 +15,11 @@ from aiogram.methods import CopyMessage, EditMessageText, SendMessage, TelegramM
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, ChatMemberBanned, ChatMemberMember, ChatMemberUpdated, Update, User
 
-from bot.broadcast import Broadcaster, Pacer
+from bot.app import create_dispatcher
 from bot.config import Settings
-from bot.factory import create_dispatcher
-from bot.i18n import create_i18n
-from bot.simulator import ChatSimulator, OfflineSession
+from bot.runtime.i18n import create_i18n
+from bot.runtime.offline import ChatSimulator, OfflineSession
+from bot.workers.broadcaster import Broadcaster, Pacer
 from handlers.admin.broadcast import parse_local_time, progress_view
 from storage.broadcasts import Segment
 from storage.db import Database
@@ -149,7 +149,7 @@ async def test_other_errors_are_retried_then_failed_with_the_reason(
     db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (person,) = await add_people(db, 1)
-    monkeypatch.setattr("bot.broadcast.BACKOFF_SECONDS", 0.001)
+    monkeypatch.setattr("bot.workers.broadcaster.BACKOFF_SECONDS", 0.001)
     session = OfflineSession()
     for _ in range(3):
         session.queue_response(CopyMessage, status=400, ok=False,

@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.broadcast import Broadcaster
-from bot.i18n import create_i18n
+from bot.runtime.i18n import create_i18n
+from bot.workers.broadcaster import Broadcaster
 from storage.broadcasts import Segment
 from storage.db import Database
 from tests.fake_api import Call, FakeBotApi, Params

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.styles import Font
 
-from bot.catalogue import KLIMOV, Audience, Format, Program, load_centers, load_regions
-from storage.catalogue_io import (
+from bot.domain.catalogue import KLIMOV, Audience, Format, Program, load_centers, load_regions
+from bot.domain.catalogue_files import (
     MAX_PRICE_RUB,
     WEIGHT_DECIMALS,
     FileKind,

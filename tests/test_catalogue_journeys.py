@@ -18,9 +18,9 @@ from aiogram.methods import (
 )
 from aiogram.types import Chat, ReplyKeyboardMarkup
 
+from bot.app import create_dispatcher
 from bot.config import Settings
-from bot.factory import create_dispatcher
-from bot.simulator import ChatSimulator, OfflineSession, Request, callback_answers
+from bot.runtime.offline import ChatSimulator, OfflineSession, Request, callback_answers
 from storage.db import Database
 from tests.conftest import ADMIN_ID, MakeClient, make_settings
 

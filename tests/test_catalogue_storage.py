@@ -9,13 +9,13 @@ import os
 import sys
 from pathlib import Path
 
-from bot.catalogue import load_centers, load_regions
-from bot.offer_index import Recommender
-from bot.recommend import FormatChoice, Person, Preferences, vector_from_code
-from storage.catalogue_files import export_programs, import_programs
-from storage.catalogue_io import FileKind
+from bot.domain.catalogue import load_centers, load_regions
+from bot.domain.catalogue_files import FileKind
+from bot.domain.offer_index import Recommender
+from bot.domain.ranking import FormatChoice, Person, Preferences, vector_from_code
+from bot.services.catalogue_files import export_programs, import_programs
+from bot.services.reference import PACKAGED_PROGRAMS
 from storage.db import Database
-from storage.reference import PACKAGED_PROGRAMS
 
 PERM = (58.01046, 56.25017)
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.config import Settings, SettingsError, load_settings
-from bot.console import run_console
+from bot.runners.chat import run_console
 from storage.db import load_migrations
 
 ROOT = Path(__file__).resolve().parent.parent

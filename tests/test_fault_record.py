@@ -43,14 +43,14 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from bot import callbacks
-from bot.callbacks import QuizCb
-from bot.commands import admin_command_list, command_list
+import handlers  # noqa: F401  (importing the routers defines every callback factory)
+from bot.app import create_dispatcher
 from bot.config import Settings
-from bot.factory import create_dispatcher
-from bot.i18n import create_i18n
-from bot.middlewares import ThrottlingMiddleware
-from bot.simulator import ChatSimulator, OfflineSession, Request, callback_answers
+from bot.runtime.commands import admin_command_list, command_list
+from bot.runtime.i18n import create_i18n
+from bot.runtime.middlewares import ThrottlingMiddleware
+from bot.runtime.offline import ChatSimulator, OfflineSession, Request, callback_answers
+from handlers.quiz.callbacks import QuizCb
 from storage.db import Database
 from tests.conftest import ADMIN_ID, TEST_TOKEN, MakeClient, make_settings
 from tests.fake_api import FakeBotApi, Params
@@ -191,12 +191,21 @@ async def test_sigkill_mid_quiz_resumes_at_the_same_question(
 
 # --- forged input --------------------------------------------------------------------------------
 
+
 # The callback factories of the bot: the prefixes a forger starts from.
-FACTORIES: list[type[CallbackData]] = [
-    value
-    for value in vars(callbacks).values()
-    if isinstance(value, type) and issubclass(value, CallbackData) and value is not CallbackData
-]
+def _callback_factories() -> list[type[CallbackData]]:
+    """Every feature's callback data: each feature package defines its own."""
+    found: list[type[CallbackData]] = []
+    stack = list(CallbackData.__subclasses__())
+    while stack:
+        factory = stack.pop()
+        stack.extend(factory.__subclasses__())
+        if factory.__module__.startswith("handlers."):
+            found.append(factory)
+    return sorted(found, key=lambda factory: factory.__prefix__)
+
+
+FACTORIES = _callback_factories()
 ADMIN_PREFIXES = ("ba", "bd", "bx")
 TELEGRAM_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
@@ -900,7 +909,7 @@ async def debug_log_of_a_journey(
         await journey_with_secrets(ChatSimulator(dispatcher, bot, session, user_id=1001))
     finally:
         await db.close()
-    assert [r for r in caplog.records if r.name == "handlers.errors" and r.exc_info]
+    assert [r for r in caplog.records if r.name == "handlers.onboarding.errors" and r.exc_info]
     return list(caplog.records)
 
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalogue import Region, load_regions
-from bot.geo import (
+from bot.domain.catalogue import Region, load_regions
+from bot.domain.geo import (
     EARTH_RADIUS_KM,
     BoundingBox,
     PlaceIndex,
@@ -396,5 +396,8 @@ def test_districts_and_their_regions(index: PlaceIndex) -> None:
 
 
 def test_module_is_pure() -> None:
-    code = "import sys, bot.geo; sys.exit(any(m in sys.modules for m in ('aiogram', 'storage')))"
+    code = (
+        "import sys, bot.domain.geo; "
+        "sys.exit(any(m in sys.modules for m in ('aiogram', 'storage')))"
+    )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 
-from bot.simulator import ChatSimulator
+from bot.runtime.offline import ChatSimulator
 from storage.db import Database
 from tests.conftest import MakeClient
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import aiosqlite
 from aiogram.methods import SendMessage
 
-from bot.simulator import ChatSimulator
+from bot.runtime.offline import ChatSimulator
 from storage.db import Database
 from tests.conftest import MakeClient
 

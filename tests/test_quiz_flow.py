@@ -8,11 +8,11 @@ import pytest
 from aiogram import Dispatcher
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, SendPhoto
 
-from bot.callbacks import QuizAction, QuizCb
+from bot.app import create_dispatcher
 from bot.config import Settings
-from bot.factory import create_dispatcher
-from bot.quiz.content import load_quiz_catalog
-from bot.simulator import ChatSimulator, Request
+from bot.domain.quiz.content import load_quiz_catalog
+from bot.runtime.offline import ChatSimulator, Request
+from handlers.quiz.callbacks import QuizAction, QuizCb
 from storage.db import Database
 from tests.conftest import MakeClient
 
@@ -254,7 +254,7 @@ async def test_result_text_arrives_even_when_the_chart_cannot_be_drawn(
     async def broken(chart: object) -> bytes:
         raise RuntimeError("no fonts on this server")
 
-    monkeypatch.setattr("handlers.quiz.render_in_thread", broken)
+    monkeypatch.setattr("handlers.quiz.router.render_in_thread", broken)
     await onboard(client)
     await start_quiz(client, "Тест интересов")
     replies: list[Request] = []

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.quiz.content import QuizDataError, data_dir, load_quiz_catalog
-from bot.quiz.evaluate import result_code
-from bot.quiz.progress import QuizProgress, progress_bar
-from bot.quiz.scoring import (
+from bot.domain.quiz.content import QuizDataError, data_dir, load_quiz_catalog
+from bot.domain.quiz.evaluate import result_code
+from bot.domain.quiz.progress import QuizProgress, progress_bar
+from bot.domain.quiz.scoring import (
     KLIMOV_TYPES,
     RIASEC_TYPES,
     Band,

@@ -10,12 +10,12 @@ from itertools import combinations, permutations
 import pytest
 from aiogram.types import InlineKeyboardMarkup
 
-from bot import quiz_view
-from bot.callbacks import QuizAction, QuizCb
-from bot.i18n import create_i18n
-from bot.quiz.content import load_quiz_catalog
-from bot.quiz.progress import QuizProgress
-from bot.quiz.scoring import KLIMOV_TYPES, KlimovResult, RiasecResult
+from bot.domain.quiz.content import load_quiz_catalog
+from bot.domain.quiz.progress import QuizProgress
+from bot.domain.quiz.scoring import KLIMOV_TYPES, KlimovResult, RiasecResult
+from bot.runtime.i18n import create_i18n
+from handlers.quiz import view as quiz_view
+from handlers.quiz.callbacks import QuizAction, QuizCb
 
 CATALOG = load_quiz_catalog()
 LOCALES = sorted(CATALOG.texts)

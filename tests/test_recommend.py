@@ -8,11 +8,11 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalogue import Format
-from bot.contacts import format_phone, normalize_phone
-from bot.eligibility import load_rules, next_question, verdict
-from bot.offer_index import OfferIndex, Recommender
-from bot.recommend import (
+from bot.domain.catalogue import Format
+from bot.domain.eligibility import load_rules, next_question, verdict
+from bot.domain.offer_index import OfferIndex, Recommender
+from bot.domain.phones import format_phone, normalize_phone
+from bot.domain.ranking import (
     GROWN_UP_MASK,
     SCHOOL_MASK,
     FormatChoice,
@@ -205,7 +205,7 @@ class CenterSource:
 
 
 def _within(lat: float, lon: float, place: Located, radius_km: float) -> bool:
-    from bot.geo import distance_km  # noqa: PLC0415
+    from bot.domain.geo import distance_km  # noqa: PLC0415
 
     return distance_km(lat, lon, place.lat, place.lon) <= radius_km
 

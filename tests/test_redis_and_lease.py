@@ -27,13 +27,20 @@ from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.methods import CopyMessage
 from redis.asyncio import Redis
 
-from bot.broadcast import Broadcaster
-from bot.callbacks import QuizAction
+from bot.app import create_bot, create_dispatcher
 from bot.config import Settings, SettingsError, load_settings
-from bot.factory import create_bot, create_dispatcher
-from bot.i18n import create_i18n
-from bot.lease import WORKERS_LEASE, LeaseKeeper, holder_pid, is_gone, new_holder_id, this_host
-from bot.simulator import ChatSimulator, OfflineSession
+from bot.runtime.i18n import create_i18n
+from bot.runtime.offline import ChatSimulator, OfflineSession
+from bot.workers.broadcaster import Broadcaster
+from bot.workers.lease import (
+    WORKERS_LEASE,
+    LeaseKeeper,
+    holder_pid,
+    is_gone,
+    new_holder_id,
+    this_host,
+)
+from handlers.quiz.callbacks import QuizAction
 from storage.broadcasts import Segment
 from storage.db import Database
 from storage.leases import Lease
@@ -275,7 +282,7 @@ async def add_people(db: Database, count: int) -> list[int]:
 async def test_a_broadcast_started_in_a_process_without_the_lease_is_sent_by_the_holder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.broadcast.SCHEDULER_SECONDS", 0.05)
+    monkeypatch.setattr("bot.workers.broadcaster.SCHEDULER_SECONDS", 0.05)
     settings = make_settings(tmp_path, lease_seconds=1)
     session_a, session_b = OfflineSession(), OfflineSession()
     bot_a, bot_b = make_bot(settings, session_a), make_bot(settings, session_b)

@@ -8,16 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 from aiogram import Bot
 from aiogram.methods import SendMessage
 
-from bot.i18n import create_i18n
-from bot.reminders import (
+from bot.runtime.i18n import create_i18n
+from bot.runtime.offline import ChatSimulator, OfflineSession
+from bot.workers.reminders import (
     ReminderSender,
     daytime,
     iso,
     programme_reminder_due,
     when_to_send,
 )
-from bot.simulator import ChatSimulator, OfflineSession
-from handlers.reminders import render_reminder
+from handlers.reminders.router import render_reminder
 from storage.db import Database
 
 VLADIVOSTOK = "Asia/Vladivostok"  # UTC+10

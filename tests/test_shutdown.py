@@ -6,7 +6,7 @@ import asyncio
 
 from aiogram.types import TelegramObject
 
-from bot.middlewares import InFlightMiddleware
+from bot.runtime.middlewares import InFlightMiddleware
 
 
 async def test_drain_waits_for_updates_in_progress() -> None:

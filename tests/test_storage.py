@@ -10,9 +10,9 @@ import pytest
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import StorageKey
 
+from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.factory import create_bot, create_dispatcher
-from bot.simulator import ChatSimulator, OfflineSession
+from bot.runtime.offline import ChatSimulator, OfflineSession
 from storage.db import Database, load_migrations
 from storage.fsm import SqliteStorage
 

@@ -14,10 +14,10 @@ from aiogram.types import BotCommandScopeChat, InlineKeyboardMarkup
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot import keyboards
 from bot.config import SUPPORTED_LOCALES
-from bot.i18n import create_i18n, locales_dir, resolve_locale
-from bot.simulator import OfflineSession
+from bot.runtime.i18n import create_i18n, locales_dir, resolve_locale
+from bot.runtime.offline import OfflineSession
+from handlers.onboarding import view as keyboards
 from tests.conftest import ADMIN_ID
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings, SettingsError
-from bot.webhook import HEALTH_PATH, health_view, package_version, run_webhook, webhook_target
+from bot.runners.webhook import (
+    HEALTH_PATH,
+    health_view,
+    package_version,
+    run_webhook,
+    webhook_target,
+)
 from storage.db import Database
 from tests.conftest import make_settings
 from tests.fake_api import FakeBotApi

@@ -17,18 +17,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.broadcast import Broadcaster, Progress
-from bot.callbacks import (
-    AudienceCb,
-    BroadcastAction,
-    BroadcastCb,
-    DraftAction,
-    DraftCb,
-)
-from bot.catalogue import KLIMOV, RIASEC
-from bot.geo import PlaceIndex
-from bot.states import BroadcastDraft
+from bot.domain.catalogue import KLIMOV, RIASEC
+from bot.domain.geo import PlaceIndex
+from bot.workers.broadcaster import Broadcaster, Progress
 from handlers.admin import admin_router
+from handlers.admin.callbacks import AudienceCb, BroadcastAction, BroadcastCb, DraftAction, DraftCb
+from handlers.admin.states import BroadcastDraft
 from handlers.common import answer_callback_with
 from storage.broadcasts import SEGMENT_KINDS, BroadcastRow, Segment
 from storage.db import Database

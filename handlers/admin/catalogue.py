@@ -10,9 +10,14 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
+from bot.domain.catalogue_files import FileKind
+from bot.services.catalogue_files import (
+    MAX_FILE_BYTES,
+    ImportReport,
+    export_programs,
+    import_programs,
+)
 from handlers.admin import admin_router
-from storage.catalogue_files import MAX_FILE_BYTES, ImportReport, export_programs, import_programs
-from storage.catalogue_io import FileKind
 from storage.db import Database
 
 MAX_ERRORS_SHOWN = 30

@@ -12,8 +12,8 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.charts import StatsChart, render_stats_in_thread
-from bot.quiz.content import QuizCatalog
+from bot.domain.charts import StatsChart, render_stats_in_thread
+from bot.domain.quiz.content import QuizCatalog
 from handlers.admin import admin_router
 from storage.db import Database
 from storage.exports import export_all

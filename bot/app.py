@@ -1,0 +1,224 @@
+"""The one place where the bot is wired: used by `__main__`, the terminal chat and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import cast
+
+from aiogram import Bot, Dispatcher, F
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.types import BotCommand, BotCommandScopeChat
+from aiogram.utils.i18n import I18n
+from redis.exceptions import RedisError
+
+from bot.config import SUPPORTED_LOCALES, Settings, SettingsError
+from bot.domain.catalogue import load_regions
+from bot.domain.eligibility import load_rules
+from bot.domain.geo import PlaceIndex
+from bot.domain.offer_index import Recommender
+from bot.domain.quiz.content import load_quiz_catalog
+from bot.runtime.commands import admin_command_list, command_list
+from bot.runtime.i18n import create_i18n
+from bot.runtime.middlewares import (
+    InFlightMiddleware,
+    LocaleMiddleware,
+    ThrottlingMiddleware,
+    UserMiddleware,
+)
+from bot.runtime.response_models import KeepResponseModels
+from bot.runtime.retry import RetryAfterMiddleware
+from bot.workers.broadcaster import Broadcaster
+from bot.workers.lease import LeaseKeeper
+from bot.workers.reminders import ReminderSender
+from handlers import get_routers
+from handlers.admin import broadcast as admin_broadcast
+from handlers.reminders.router import render_reminder
+from storage.db import Database
+from storage.fsm import SqliteStorage
+
+logger = logging.getLogger(__name__)
+# How long shutdown waits for updates that are still being handled.
+DRAIN_SECONDS = 10.0
+# How long start-up waits for Redis to answer.
+REDIS_CHECK_SECONDS = 5.0
+
+
+def create_bot(
+    settings: Settings, session: BaseSession | None = None, token: str | None = None
+) -> Bot:
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(KeepResponseModels())
+    session.middleware(RetryAfterMiddleware())
+    return Bot(
+        token=token or settings.require_token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(
+    settings: Settings, db: Database, *, i18n: I18n | None = None, throttle: bool = True
+) -> Dispatcher:
+    """`throttle=False` for the terminal chat, where one local person types or pipes input."""
+    i18n = i18n or create_i18n(settings.default_locale)
+    quizzes = load_quiz_catalog()  # a broken quiz file stops start-up here, with its name
+    in_flight = InFlightMiddleware()
+    broadcaster = Broadcaster(db, i18n, settings.default_locale, rate=settings.broadcast_rate)
+    broadcaster.view = admin_broadcast.progress_view
+    reminder_sender = ReminderSender(db, i18n, settings.default_locale)
+    reminder_sender.render = render_reminder
+    storage, isolation = create_fsm_storage(settings, db)
+    dp = Dispatcher(
+        storage=storage,
+        # One person's updates are handled one at a time: a double tap cannot race itself.
+        events_isolation=isolation,
+        settings=settings,
+        db=db,
+        i18n=i18n,
+        in_flight=in_flight,
+        quizzes=quizzes,
+        places=PlaceIndex(load_regions()),
+        recommender=Recommender(),
+        broadcaster=broadcaster,
+        reminder_sender=reminder_sender,
+        lease=LeaseKeeper(db, seconds=settings.lease_seconds),
+        eligibility=load_rules(),
+    )
+    # The bot talks to people one to one; of group chats, only the consultant chat is heard.
+    dp.message.filter(
+        (F.chat.type == "private") | (F.chat.id == settings.consultant_chat_id)
+        if settings.consultant_chat_id is not None
+        else F.chat.type == "private"
+    )
+
+    dp.update.outer_middleware(in_flight)
+    if throttle:
+        dp.update.outer_middleware(ThrottlingMiddleware(i18n, settings.default_locale))
+    dp.update.outer_middleware(UserMiddleware(db))
+    dp.update.outer_middleware(LocaleMiddleware(i18n, settings.default_locale))
+
+    dp.include_routers(*get_routers(settings))
+    if isinstance(storage, RedisStorage):
+        dp.startup.register(redis_check(storage))
+    dp.startup.register(set_bot_commands)
+    dp.startup.register(warm_recommender)
+    dp.startup.register(start_workers)
+    dp.shutdown.register(drain_updates)
+    dp.shutdown.register(stop_workers)
+    dp.shutdown.register(stop_broadcasts)  # also what handlers started before start-up ran
+    dp.shutdown.register(stop_reminders)
+    # aiogram closes the FSM storage as its first shutdown step, but the updates being
+    # drained still use it: it is closed last.
+    dp.shutdown.handlers.sort(key=lambda handler: handler.callback == dp.fsm.close)
+    return dp
+
+
+def create_fsm_storage(settings: Settings, db: Database) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Conversation state and per-person locks: in the database for one process, in Redis
+    when several processes handle the updates of one bot."""
+    if settings.redis_url:
+        redis = RedisStorage.from_url(
+            settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
+        )
+        return redis, redis.create_isolation()  # one connection pool, closed with the storage
+    return SqliteStorage(db), SimpleEventIsolation()
+
+
+def redis_check(storage: RedisStorage) -> Callable[[Bot], Awaitable[None]]:
+    async def check_redis(bot: Bot) -> None:
+        """A wrong REDIS_URL stops start-up, instead of failing every update later."""
+        try:
+            async with asyncio.timeout(REDIS_CHECK_SECONDS):
+                # The asyncio client's answer is awaitable; redis types both clients' at once.
+                await cast("Awaitable[bool]", storage.redis.ping())
+        except (RedisError, OSError, TimeoutError) as error:
+            # Shutdown hooks do not run after a failed start-up: close what is open here.
+            await storage.close()
+            await bot.session.close()
+            reason = str(error) or f"no answer within {REDIS_CHECK_SECONDS:g} s"
+            raise SettingsError(
+                f"REDIS_URL cannot be used: Redis did not answer ({reason}); "
+                "check that Redis runs and the address is right."
+            ) from None
+
+    return check_redis
+
+
+async def set_bot_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:
+    """The command list in every language, plus the default for other languages."""
+    for locale in (None, *SUPPORTED_LOCALES):
+        with i18n.context(), i18n.use_locale(locale or settings.default_locale):
+            commands = [
+                BotCommand(command=name, description=text) for name, text in command_list()
+            ]
+        await bot.set_my_commands(commands, language_code=locale)
+    # Admin commands are listed only in the admins' own chats (and checked on every use).
+    with i18n.context(), i18n.use_locale(settings.default_locale):
+        listed = [
+            BotCommand(command=name, description=text)
+            for name, text in [*command_list(), *admin_command_list()]
+        ]
+    for admin_id in sorted(settings.admin_ids):
+        await bot.set_my_commands(listed, scope=BotCommandScopeChat(chat_id=admin_id))
+
+
+async def warm_recommender(db: Database, recommender: Recommender) -> None:
+    """Build the programme index before the first person asks (large catalogues take ~1 s)."""
+    async with db.autocommit() as repos:
+        await recommender.refresh(repos.catalogue)
+
+
+async def start_workers(
+    bot: Bot, lease: LeaseKeeper, broadcaster: Broadcaster, reminder_sender: ReminderSender
+) -> None:
+    """Broadcasts and reminders run in the one process that holds the lease; a process
+    without it takes over when the holder stops or dies."""
+
+    async def begin() -> None:
+        broadcaster.active = True
+        await resume_broadcasts(bot, broadcaster)
+        await start_reminders(bot, reminder_sender)
+
+    async def end() -> None:
+        broadcaster.active = False
+        await stop_broadcasts(broadcaster)
+        await stop_reminders(reminder_sender)
+
+    broadcaster.active = False  # until the lease is taken
+    await lease.start(begin, end)
+
+
+async def stop_workers(lease: LeaseKeeper) -> None:
+    await lease.stop()
+
+
+async def resume_broadcasts(bot: Bot, broadcaster: Broadcaster) -> None:
+    """Broadcasts that were running when the bot stopped go on; scheduled ones wait."""
+    await broadcaster.resume(bot)
+
+
+async def start_reminders(bot: Bot, reminder_sender: ReminderSender) -> None:
+    reminder_sender.start(bot)
+
+
+async def stop_reminders(reminder_sender: ReminderSender) -> None:
+    await reminder_sender.stop()
+
+
+async def stop_broadcasts(broadcaster: Broadcaster) -> None:
+    await broadcaster.stop(DRAIN_SECONDS)
+
+
+async def drain_updates(in_flight: InFlightMiddleware) -> None:
+    if not await in_flight.drain(DRAIN_SECONDS):
+        logger.warning("Stopped with %d updates still being handled", in_flight.running)

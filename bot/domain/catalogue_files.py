@@ -1,0 +1,815 @@
+"""Program files as center staff really keep them: CSV from Russian Excel and XLSX.
+
+`read_programs` turns a file into `Program` objects and a list of every problem found, each
+with the row number Excel shows and a short Russian reason for a center admin.
+`write_programs` produces files that Excel opens correctly and that read back to the same
+programs. The format is described in `bot/data/PROGRAMS_FORMAT.md`.
+
+Pure file handling: the caller passes the known center and region ids and decides what to
+store.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+import openpyxl
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from bot.domain.catalogue import KLIMOV, Audience, Format, Program
+
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
+MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024  # guards against zip bombs
+MAX_PRICE_RUB = 10_000_000
+FIRST_START_YEAR, LAST_START_YEAR = 2000, 2100
+WEIGHT_DECIMALS = 6
+
+# What Excel and LibreOffice treat as the start of a formula (CSV injection).
+FORMULA_CHARS = frozenset("=+-@")
+_EXPORT_ESCAPE_CHARS = FORMULA_CHARS | {"\t", "\r"}
+
+# A cell as read from either format, already trimmed; "" means empty.
+Cell = str | bool | int | float | date
+
+
+class FileKind(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int  # as Excel shows it: the header is 1, the first data row 2
+    column: str | None  # the English column name; None when the whole row is meant
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    programs: list[Program]
+    errors: list[RowError] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_errors and bool(self.programs)
+
+
+class _Invalid(Exception):
+    """A cell value that cannot be used; the message follows the column's header."""
+
+
+# --- normalisation -------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    """Header and choice matching: case, ё, spaces and punctuation do not matter."""
+    text = text.lower().replace("ё", "е")
+    return "".join(ch for ch in text if ch.isalnum() or ch == "+")
+
+
+def _shown(value: Cell, limit: int = 40) -> str:
+    text = _as_text(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _as_text(value: Cell) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _clean_text(text: str) -> str:
+    """Drop invisible control characters (copy-paste debris); keep tabs and line breaks."""
+    return _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _needs_escape(text: str) -> bool:
+    return text.lstrip("'")[:1] in _EXPORT_ESCAPE_CHARS
+
+
+def _escape(text: str) -> str:
+    """The apostrophe Excel itself uses to mark text that must not become a formula."""
+    return "'" + text if _needs_escape(text) else text
+
+
+def _unescape(text: str) -> str:
+    return text[1:] if text.startswith("'") and _needs_escape(text[1:]) else text
+
+
+# --- cell parsers: each takes a non-empty cell and returns a value or raises _Invalid ------
+
+
+def _text(limit: int, *, one_line: bool = False) -> Callable[[Cell], str]:
+    def parse(value: Cell) -> str:
+        raw = _clean_text(_as_text(value)).strip()
+        if raw[:1] in FORMULA_CHARS:
+            raise _Invalid(
+                f"начинается с «{raw[0]}», Excel примет это за формулу; уберите знак "
+                "или поставьте перед ним апостроф '"
+            )
+        text = _unescape(raw)
+        if one_line:
+            text = " ".join(text.split())
+        if len(text) > limit:
+            raise _Invalid(f"не длиннее {limit} символов, а здесь {len(text)}")
+        return text
+
+    return parse
+
+
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+
+
+def _program_id(value: Cell) -> str:
+    text = _as_text(value)
+    if not _ID_RE.fullmatch(text):
+        raise _Invalid(
+            "латинские буквы, цифры, «-» и «_», начиная с буквы или цифры, не длиннее "
+            f"40 символов, а здесь «{_shown(value)}»"
+        )
+    return text
+
+
+def _slug(value: Cell) -> str:
+    text = _as_text(value).lower()
+    if not _SLUG_RE.fullmatch(text):
+        raise _Invalid(f"нужен код из латинских букв, цифр и «-», а здесь «{_shown(value)}»")
+    return text
+
+
+_NUMBER_RE = re.compile(r"-?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
+_DIGIT_SPACES = str.maketrans("", "", " \u00a0\u202f")  # thousands separators
+
+
+def _number(value: Cell) -> float | None:
+    if isinstance(value, bool | date):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = value.translate(_DIGIT_SPACES)
+    if not _NUMBER_RE.fullmatch(text):
+        return None
+    return float(text.replace(",", "."))
+
+
+def _whole(low: int, high: int) -> Callable[[Cell], int]:
+    def parse(value: Cell) -> int:
+        number = _number(value)
+        if number is None or not number.is_integer() or not low <= number <= high:
+            raise _Invalid(
+                f"нужно целое число от {low} до {_thousands(high)}, а здесь «{_shown(value)}»"
+            )
+        return int(number)
+
+    return parse
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", " ") if number >= 10_000 else str(number)
+
+
+def _weight(value: Cell) -> float:
+    number = _number(value)
+    if number is None or not 0 <= number <= 1:
+        raise _Invalid(f"нужно число от 0 до 1 (например 0,5), а здесь «{_shown(value)}»")
+    # Kept to 6 decimals: more than any classification needs, and exact through XLSX,
+    # which stores 16 significant digits.
+    return round(number, WEIGHT_DECIMALS) + 0.0  # + 0.0: no negative zero
+
+
+_MISSING = object()  # a cell that failed to parse, or a choice not in the table
+
+
+def _choice(names: Mapping[str, Any], allowed: str) -> Callable[[Cell], Any]:
+    """One of a fixed set of words, in any case; each table maps to its own value type."""
+    table = {_key(name): result for name, result in names.items()}
+
+    def parse(value: Cell) -> Any:
+        found = table.get(_key(_as_text(value)), _MISSING)
+        if found is _MISSING:
+            raise _Invalid(f"можно {allowed}, а здесь «{_shown(value)}»")
+        return found
+
+    return parse
+
+
+_FORMAT_RU = {Format.in_person: "очно", Format.online: "онлайн", Format.blended: "смешанный"}
+_AUDIENCE_RU = {
+    Audience.school: "школьники",
+    Audience.students: "студенты",
+    Audience.adults: "взрослые",
+    Audience.seniors: "50+",
+    Audience.parents: "родители",
+}
+_KLIMOV_RU = dict(zip(KLIMOV, ("природа", "техника", "человек", "знак", "образ"), strict=True))
+_KLIMOV_LONG = {
+    "nature": "человек-природа",
+    "tech": "человек-техника",
+    "people": "человек-человек",
+    "signs": "человек-знаковая система",
+    "art": "человек-художественный образ",
+}
+
+
+def _both_ways(russian: Mapping[Any, str]) -> dict[str, Any]:
+    return {**{str(k): k for k in russian}, **{v: k for k, v in russian.items()}}
+
+
+_parse_format = _choice(_both_ways(_FORMAT_RU), "«очно», «онлайн» или «смешанный»")
+_parse_cost = _choice(
+    {"бесплатно": True, "free": True, "платно": False, "paid": False},
+    "«бесплатно» или «платно»",
+)
+_parse_klimov = _choice(
+    {**_both_ways(_KLIMOV_RU), **{v: k for k, v in _KLIMOV_LONG.items()}},
+    "«природа», «техника», «человек», «знак» или «образ»",
+)
+_parse_audience_item = _choice(
+    _both_ways(_AUDIENCE_RU), "«школьники», «студенты», «взрослые», «50+», «родители»"
+)
+_parse_flag = _choice(
+    dict.fromkeys(("1", "да", "yes", "true"), True)
+    | dict.fromkeys(("0", "нет", "no", "false"), False),
+    "«1» или «0» («да» или «нет»)",
+)
+
+
+def _audience(value: Cell) -> frozenset[Audience]:
+    parts = [p.strip() for p in re.split(r"[,|;]", _as_text(value)) if p.strip()]
+    return frozenset(_parse_audience_item(p) for p in parts)
+
+
+def _is_sample(value: Cell) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    return bool(_parse_flag(value))
+
+
+_DATE_FORMATS = (
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
+    re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"),
+)
+
+
+def _start_date(value: Cell) -> date:
+    found: date | None = None
+    if isinstance(value, datetime):
+        found = value.date()
+    elif isinstance(value, date):
+        found = value
+    elif isinstance(value, str):
+        found = _date_from_text(value)
+    if found is None or not FIRST_START_YEAR <= found.year <= LAST_START_YEAR:
+        raise _Invalid(f"нужна дата вида 01.09.2026 или 2026-09-01, а здесь «{_shown(value)}»")
+    return found
+
+
+def _date_from_text(text: str) -> date | None:
+    for pattern in _DATE_FORMATS:
+        match = pattern.fullmatch(text)
+        if match:
+            try:
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                return None
+    return None
+
+
+_HOST_LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
+_HOST_RE = re.compile(rf"(?:{_HOST_LABEL}\.)+{_HOST_LABEL}|localhost")
+
+
+def _is_url(text: str) -> bool:
+    if any(ch.isspace() for ch in text):
+        return False
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    return parts.scheme in ("http", "https") and bool(_HOST_RE.fullmatch(host))
+
+
+def _enroll_url(value: Cell) -> str:
+    text = _as_text(value)
+    if len(text) > 500 or not _is_url(text):
+        raise _Invalid(f"нужна ссылка вида https://сайт/страница, а здесь «{_shown(value)}»")
+    return text
+
+
+_parse_source_text = _text(500)
+
+
+def _source(value: Cell) -> str:
+    """Free text, but every link in it must be a real link."""
+    text = _parse_source_text(value)
+    if text.lower().startswith("http"):
+        for word in re.split(r"[\s;]+", text):
+            link = word.rstrip(",.;)")
+            if link.lower().startswith("http") and not _is_url(link):
+                raise _Invalid(f"ссылка «{_shown(link)}» не похожа на адрес сайта")
+    return text
+
+
+# --- the column table ----------------------------------------------------------------------
+
+# What a column contributes to a file being written: a str, number, date or nothing.
+Out = str | int | float | date | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    name: str
+    russian: str
+    parse: Callable[[Cell], Any]
+    render: Callable[[Program], Out]
+    required: bool = False
+    width: int = 12  # characters, for XLSX
+
+
+def _weight_column(index: int, letter: str) -> _Column:
+    return _Column(
+        letter.lower(), letter, _weight, lambda p: p.weights[index], required=True, width=6
+    )
+
+
+def _cost_out(p: Program) -> str | None:
+    return None if p.is_free is None else ("бесплатно" if p.is_free else "платно")
+
+
+def _audience_out(p: Program) -> str:
+    return "|".join(ru for audience, ru in _AUDIENCE_RU.items() if audience in p.audience)
+
+
+_COLUMNS: tuple[_Column, ...] = (
+    _Column("id", "Код", _program_id, lambda p: p.id, required=True, width=24),
+    _Column(
+        "title",
+        "Название",
+        _text(200, one_line=True),
+        lambda p: p.title,
+        required=True,
+        width=50,
+    ),
+    _Column("center_id", "Код центра", _slug, lambda p: p.center_id, width=28),
+    _Column("region_slug", "Регион", _slug, lambda p: p.region_slug, width=22),
+    _Column("description", "Описание", _text(600), lambda p: p.description, width=50),
+    _Column("duration_hours", "Часов", _whole(1, 2000), lambda p: p.duration_hours),
+    _Column("duration_weeks", "Недель", _whole(1, 104), lambda p: p.duration_weeks),
+    _Column(
+        "format",
+        "Формат",
+        _parse_format,
+        lambda p: _FORMAT_RU[p.format] if p.format else None,
+    ),
+    _Column("cost", "Стоимость", _parse_cost, _cost_out),
+    _Column("price_rub", "Цена, руб", _whole(0, MAX_PRICE_RUB), lambda p: p.price_rub),
+    _Column("audience", "Для кого", _audience, _audience_out, width=24),
+    *(_weight_column(i, letter) for i, letter in enumerate("RIASEC")),
+    _Column(
+        "klimov",
+        "Тип Климова",
+        _parse_klimov,
+        lambda p: _KLIMOV_RU.get(p.klimov, p.klimov) if p.klimov else None,
+    ),
+    _Column("next_start", "Старт", _start_date, lambda p: p.next_start),
+    _Column("enroll_url", "Ссылка на запись", _enroll_url, lambda p: p.enroll_url, width=40),
+    _Column("source_url", "Источник", _source, lambda p: p.source_url, width=40),
+    _Column("is_sample", "Пример", _is_sample, lambda p: int(p.is_sample), width=8),
+)
+
+_BY_HEADER = {
+    _key(header): column for column in _COLUMNS for header in (column.name, column.russian)
+}
+
+
+# --- detection -----------------------------------------------------------------------------
+
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0", b"\x00")
+
+
+def detect_kind(filename: str, data: bytes) -> FileKind | None:
+    """XLSX by content (a zip with `xl/` inside), CSV by extension and text content."""
+    if data.startswith(b"PK\x03\x04"):
+        return FileKind.xlsx if _zip_has_xl(data) else None
+    if not data or data.startswith(_BINARY_MAGIC):
+        return None
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in ("csv", "txt", ""):
+        return None
+    return FileKind.csv if isinstance(_decode(data), str) else None
+
+
+def _zip_has_xl(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(name.startswith("xl/") for name in archive.namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def _decode(data: bytes) -> str | None:
+    """UTF-8 (with or without BOM), else Windows-1251; None when it is not text at all."""
+    text: str | None = None
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None or _CONTROL.search(text):
+        return None
+    return text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# --- reading -------------------------------------------------------------------------------
+
+_NOT_A_TABLE_CSV = "файл не похож на таблицу CSV; сохраните таблицу как CSV или XLSX"
+_NOT_A_TABLE_XLSX = "файл не открывается как таблица Excel (.xlsx)"
+_EMPTY = "в файле нет ни одной строки с программой"
+
+Row = tuple[int, list[Cell]]  # the Excel row number and the cells
+
+
+class _FileProblem(Exception):
+    pass
+
+
+def read_programs(
+    data: bytes,
+    kind: FileKind,
+    *,
+    center_regions: Mapping[str, str],
+    region_slugs: Collection[str],
+    max_rows: int = 20000,
+) -> ImportResult:
+    """Every row checked; `programs` holds only the rows without errors."""
+    if len(data) > MAX_FILE_BYTES:
+        return _file_error(f"файл больше {MAX_FILE_BYTES // 1024 // 1024} МБ")
+    try:
+        rows = _csv_rows(data) if kind is FileKind.csv else _xlsx_rows(data, max_rows)
+        return _Reader(center_regions, region_slugs).read(rows, max_rows)
+    except _FileProblem as problem:
+        return _file_error(str(problem))
+
+
+def _file_error(message: str) -> ImportResult:
+    return ImportResult(programs=[], errors=[], file_errors=[message])
+
+
+def _csv_rows(data: bytes) -> Iterator[Row]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _FileProblem("файл в кодировке UTF-16; сохраните его как «CSV UTF-8» или XLSX")
+    text = _decode(data)
+    if text is None:
+        raise _FileProblem(_NOT_A_TABLE_CSV)
+    first_line, _, rest = text.partition("\n")
+    # Excel's own delimiter hint; Excel does not show it as a row.
+    match = re.fullmatch(r"sep=(.)\r?", first_line)
+    if match:
+        text, delimiter = rest, match[1]
+    else:
+        delimiter = _guess_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    try:
+        for number, record in enumerate(reader, start=1):
+            yield number, [value.strip() for value in record]
+    except csv.Error as error:
+        raise _FileProblem(
+            f"не удалось разобрать CSV около строки {number + 1}: {error}"
+        ) from None
+
+
+def _guess_delimiter(text: str) -> str:
+    """The delimiter under which more header cells are known column names."""
+    lines = (line for line in text.splitlines() if line.strip(" \t;,"))
+    header = next(lines, "")
+
+    def score(delimiter: str) -> tuple[int, int]:
+        cells = next(csv.reader([header], delimiter=delimiter))
+        return sum(_key(cell) in _BY_HEADER for cell in cells), header.count(delimiter)
+
+    return max((";", ","), key=score)
+
+
+def _xlsx_rows(data: bytes, max_rows: int) -> list[Row]:
+    """The first sheet's rows, read whole but no further than the row limit needs."""
+    _check_zip_size(data)
+    rows: list[Row] = []
+    filled = 0
+    try:
+        with warnings.catch_warnings():
+            # Excel files carry extensions openpyxl does not read; values are unaffected.
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                sheet = book.worksheets[0]
+                sheet.reset_dimensions()  # some writers store a wrong sheet size
+                for number, cells in enumerate(sheet.iter_rows(), start=1):
+                    rows.append((number, [_xlsx_cell(cell) for cell in cells]))
+                    filled += not _is_empty(rows[-1][1])
+                    if filled > max_rows + 1:  # the header and one row too many
+                        break
+            finally:
+                book.close()
+    except Exception:  # openpyxl raises many kinds of errors on a damaged file
+        raise _FileProblem(_NOT_A_TABLE_XLSX) from None
+    return rows
+
+
+def _check_zip_size(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise _FileProblem(_NOT_A_TABLE_XLSX) from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise _FileProblem("таблица слишком большая; разделите её на несколько файлов")
+
+
+def _xlsx_cell(cell: Any) -> Cell:
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value.strip()
+        style = getattr(cell, "style_array", None)
+        # Excel's "'" prefix lives in the style, not in the value.
+        if style is not None and style.quotePrefix and _needs_escape(text):
+            return "'" + text
+        return text
+    if isinstance(value, bool | int | float | date):
+        return value
+    return str(value).strip()
+
+
+def _is_empty(cells: list[Cell]) -> bool:
+    return all(cell == "" for cell in cells)
+
+
+_Fail = Callable[[str | None, str], None]  # records an error for a column of the row
+
+
+@dataclass(slots=True)
+class _Reader:
+    center_regions: Mapping[str, str]
+    region_slugs: Collection[str]
+    columns: dict[int, _Column] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # column name -> header as written
+    seen_ids: dict[str, int] = field(default_factory=dict)
+
+    def read(self, rows: Iterable[Row], max_rows: int) -> ImportResult:
+        filled = (row for row in rows if not _is_empty(row[1]))
+        header = next(filled, None)
+        if header is None:
+            return _file_error("файл пустой")
+        problems = self._map_header(header[1])
+        if problems:
+            return ImportResult(programs=[], errors=[], file_errors=problems)
+        programs: list[Program] = []
+        errors: list[RowError] = []
+        for count, (number, cells) in enumerate(filled, start=1):
+            if count > max_rows:
+                return _file_error(
+                    f"в файле больше {max_rows} строк с программами; разделите его на части"
+                )
+            program, row_errors = self._row(number, cells)
+            errors.extend(row_errors)
+            if program is not None and not row_errors:
+                programs.append(program)
+        if not programs and not errors:
+            return _file_error(_EMPTY)
+        return ImportResult(programs=programs, errors=errors, file_errors=[])
+
+    def _map_header(self, cells: list[Cell]) -> list[str]:
+        unknown: list[str] = []
+        twice: list[str] = []
+        for index, cell in enumerate(cells):
+            written = _as_text(cell).strip()
+            column = _BY_HEADER.get(_key(written))
+            if not written:
+                continue
+            if column is None:
+                unknown.append(f"«{written}»")
+            elif column.name in self.headers:
+                twice.append(f"«{written}»")
+            else:
+                self.columns[index] = column
+                self.headers[column.name] = written
+        missing = [
+            f"«{c.russian}» ({c.name})"
+            for c in _COLUMNS
+            if c.required and c.name not in self.headers
+        ]
+        problems = []
+        if unknown:
+            problems.append(
+                "неизвестные столбцы: " + ", ".join(unknown) + "; названия столбцов — "
+                "в описании формата"
+            )
+        if twice:
+            problems.append("столбец повторяется: " + ", ".join(twice))
+        if missing:
+            problems.append("нет обязательных столбцов: " + ", ".join(missing))
+        return problems
+
+    def _label(self, name: str) -> str:
+        return self.headers.get(name) or next(c.russian for c in _COLUMNS if c.name == name)
+
+    def _row(self, number: int, cells: list[Cell]) -> tuple[Program | None, list[RowError]]:
+        errors: list[RowError] = []
+
+        def fail(column: str | None, reason: str) -> None:
+            prefix = f"{self._label(column)}: " if column else ""
+            errors.append(RowError(number, column, prefix + reason))
+
+        values: dict[str, Any] = {}
+        for index, cell in enumerate(cells):
+            column = self.columns.get(index)
+            if column is None:
+                if cell != "":
+                    letter = get_column_letter(index + 1)
+                    fail(None, f"в столбце {letter} нет заголовка, а в ячейке «{_shown(cell)}»")
+            elif cell != "":
+                try:
+                    values[column.name] = column.parse(cell)
+                except _Invalid as invalid:
+                    fail(column.name, str(invalid))
+                    values[column.name] = _MISSING
+        for column in _COLUMNS:
+            if column.required and column.name not in values:
+                fail(column.name, "обязательное поле не заполнено")
+        self._check_duplicate(number, values.get("id"), fail)
+        place = self._place(values, fail)
+        self._check_rules(values, fail)
+        if errors or place is None:
+            return None, errors
+        return _program(values, *place), errors
+
+    def _check_duplicate(self, number: int, program_id: Any, fail: _Fail) -> None:
+        if not isinstance(program_id, str):
+            return
+        first = self.seen_ids.setdefault(program_id, number)
+        if first != number:
+            fail("id", f"«{program_id}» уже есть в строке {first}")
+
+    def _place(self, values: dict[str, Any], fail: _Fail) -> tuple[str | None, str | None] | None:
+        """The center and region ids as known, or None when they are wrong."""
+        center, region = values.get("center_id"), values.get("region_slug")
+        if center is _MISSING or region is _MISSING:
+            return None
+        center_region = None
+        if center is not None:
+            center_region = self.center_regions.get(center)
+            if center_region is None:
+                hint = _hint(center, self.center_regions)
+                fail("center_id", f"нет центра с кодом «{center}»{hint}")
+                return None
+        if region is not None and region not in self.region_slugs:
+            hint = _hint(region, self.region_slugs)
+            fail("region_slug", f"нет региона с кодом «{region}»{hint}")
+            return None
+        if center_region is not None and region not in (None, center_region):
+            fail(
+                "region_slug",
+                f"центр «{center}» находится в регионе «{center_region}», а здесь «{region}»; "
+                "оставьте ячейку пустой или исправьте",
+            )
+            return None
+        return center, region or center_region
+
+    def _check_rules(self, values: dict[str, Any], fail: _Fail) -> None:
+        form = values.get("format")
+        if "center_id" not in values and form is not _MISSING and form is not Format.online:
+            fail("format", "у программы без центра формат может быть только «онлайн»")
+        price, cost = values.get("price_rub"), values.get("cost")
+        if price not in (None, _MISSING) and cost not in (False, _MISSING):
+            fail("price_rub", "цена указывается только у платных программ («Стоимость»: платно)")
+        weights = [values.get(letter) for letter in "riasec"]
+        if all(isinstance(w, float) for w in weights) and not any(weights):
+            fail(None, "веса R, I, A, S, E, C: хотя бы один должен быть больше 0")
+
+
+def _hint(wrong: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(wrong, list(known), n=1)
+    return f"; может быть, «{close[0]}»?" if close else ""
+
+
+def _program(values: dict[str, Any], center: str | None, region: str | None) -> Program:
+    return Program(
+        id=values["id"],
+        title=values["title"],
+        center_id=center,
+        region_slug=region,
+        description=values.get("description"),
+        duration_hours=values.get("duration_hours"),
+        duration_weeks=values.get("duration_weeks"),
+        format=values.get("format"),
+        is_free=values.get("cost"),
+        price_rub=values.get("price_rub"),
+        audience=values.get("audience", frozenset()),
+        weights=(values["r"], values["i"], values["a"], values["s"], values["e"], values["c"]),
+        klimov=values.get("klimov"),
+        next_start=values.get("next_start"),
+        enroll_url=values.get("enroll_url"),
+        source_url=values.get("source_url"),
+        is_sample=values.get("is_sample", False),
+    )
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def write_programs(programs: Iterable[Program], kind: FileKind) -> bytes:
+    """English headers in the documented order, values in their Russian forms."""
+    rows = [[column.render(p) for column in _COLUMNS] for p in programs]
+    return _write_csv(rows) if kind is FileKind.csv else _write_xlsx(rows)
+
+
+def _csv_value(value: Out) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        # Decimal comma for Russian Excel; never an exponent, always the exact float.
+        return format(Decimal(repr(value)), "f").replace(".", ",")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return _escape(value)
+    return str(value)
+
+
+def _write_csv(rows: list[list[Out]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(column.name for column in _COLUMNS)
+    writer.writerows([_csv_value(value) for value in row] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _write_xlsx(rows: list[list[Out]]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "programs"
+    sheet.append([column.name for column in _COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for number, row in enumerate(rows, start=2):
+        for index, value in enumerate(row, start=1):
+            _put(sheet.cell(row=number, column=index), value)
+    for index, column in enumerate(_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _put(cell: Any, value: Out) -> None:
+    if isinstance(value, str):
+        cell.value = _XML_ILLEGAL.sub("", value)
+        cell.data_type = "s"  # a string, even when it looks like a formula
+        if _needs_escape(value):
+            cell.quotePrefix = True  # how Excel marks text typed after an apostrophe
+    elif isinstance(value, date):
+        cell.value = value
+        cell.number_format = "yyyy-mm-dd"
+    else:
+        cell.value = value

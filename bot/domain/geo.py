@@ -1,0 +1,528 @@
+"""Geography for the bot: distances and search boxes on the sphere, and a parser that turns what a
+person types into a chat («в Перми», «Тамбовская обл.», «питер») into one of the regions of
+`bot/data/regions.csv`. Pure: no aiogram, no storage.
+
+Longitudes live in −180..180 and Chukotka straddles the 180th meridian, so nothing here assumes a
+longitude is positive or that a box never wraps.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from itertools import product
+
+from bot.domain.catalogue import Region
+
+EARTH_RADIUS_KM = 6371.0088
+
+# Boxes are widened by this much (about a millimetre) so that rounding never drops a point that
+# lies exactly on the radius.
+_BOX_PAD_DEG = 1e-8
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance by the haversine formula; correct across the antimeridian."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    half_dphi = (phi2 - phi1) / 2
+    half_dlmb = math.radians(lon2 - lon1) / 2
+    a = math.sin(half_dphi) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(half_dlmb) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, max(0.0, a))))
+
+
+def normalize_lon(lon: float) -> float:
+    """The same meridian in −180..180 (180 itself stays 180)."""
+    if -180.0 <= lon <= 180.0:
+        return lon
+    return (lon + 180.0) % 360.0 - 180.0
+
+
+@dataclass(frozen=True, slots=True)
+class BoundingBox:
+    min_lat: float
+    max_lat: float
+    min_lon: float
+    max_lon: float
+
+    def contains(self, lat: float, lon: float) -> bool:
+        lon = normalize_lon(lon)
+        if not self.min_lat <= lat <= self.max_lat:
+            return False
+        if self.min_lon <= lon <= self.max_lon:
+            return True
+        # −180 and 180 are one meridian.
+        return (lon == -180.0 and self.max_lon == 180.0) or (
+            lon == 180.0 and self.min_lon == -180.0
+        )
+
+
+def bounding_boxes(lat: float, lon: float, radius_km: float) -> list[BoundingBox]:
+    """Boxes that together contain every point within `radius_km` of (lat, lon).
+
+    One box normally, two when the circle crosses ±180°, and the full longitude range when the
+    circle reaches a pole (there every longitude is within reach). Use them as a cheap
+    prefilter (`min_lon <= lon <= max_lon` in SQL) and check `distance_km` afterwards: the
+    corners of a box lie outside the circle.
+    """
+    if not math.isfinite(radius_km) or radius_km < 0:
+        raise ValueError(f"radius_km must be a finite number ≥ 0, got {radius_km!r}")
+    if not (math.isfinite(lat) and math.isfinite(lon)) or not -90.0 <= lat <= 90.0:
+        raise ValueError(f"bad coordinates: {lat!r}, {lon!r}")
+    lon = normalize_lon(lon)
+    angular = radius_km / EARTH_RADIUS_KM  # radians
+    delta_lat = math.degrees(angular) + _BOX_PAD_DEG
+    min_lat, max_lat = lat - delta_lat, lat + delta_lat
+    if max_lat >= 90.0 or min_lat <= -90.0:
+        return [BoundingBox(max(min_lat, -90.0), min(max_lat, 90.0), -180.0, 180.0)]
+    # Widest longitude reached by the circle (the tangent meridians), not simply angular/cos(lat):
+    # the circle bulges towards the pole. The pole is outside, so the ratio is below 1.
+    ratio = math.sin(angular) / math.cos(math.radians(lat))
+    delta_lon = math.degrees(math.asin(min(1.0, ratio))) + _BOX_PAD_DEG
+    min_lon, max_lon = lon - delta_lon, lon + delta_lon
+    if min_lon < -180.0:
+        return [
+            BoundingBox(min_lat, max_lat, min_lon + 360.0, 180.0),
+            BoundingBox(min_lat, max_lat, -180.0, max_lon),
+        ]
+    if max_lon > 180.0:
+        return [
+            BoundingBox(min_lat, max_lat, min_lon, 180.0),
+            BoundingBox(min_lat, max_lat, -180.0, max_lon - 360.0),
+        ]
+    return [BoundingBox(min_lat, max_lat, min_lon, max_lon)]
+
+
+# --- Place names -------------------------------------------------------------------------------
+
+
+class PlaceKind(StrEnum):
+    city = "city"  # the text named the regional capital
+    region = "region"  # the text named the region itself
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMatch:
+    region: Region
+    kind: PlaceKind
+    exact: bool  # False when found only through typo tolerance
+    matched: str  # the alias or name that matched
+
+
+# A place answer is a few words; longer messages are not parsed at all, which also bounds the work.
+MAX_TEXT_CHARS = 300
+
+_TOKEN_RE = re.compile(r"[0-9a-zа-я]+|[.,;:!?()/\n]")
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _longest_first(text: str) -> tuple[str, ...]:
+    return tuple(sorted(text.split(), key=len, reverse=True))
+
+
+# Words that carry no place: prepositions, «г.», pronouns, «живу» and the like. They are dropped
+# from the text and from the aliases alike («Ростов-на-Дону» becomes «ростов дону» on both sides).
+_FILLERS = _word_set(
+    """
+    в во из изо на с со к ко у о об от до по под около возле рядом близ за для при через
+    и а но или либо ну да нет не ни же ли бы вот уже еще тоже также только
+    г гор город города городе городу городом пгт пос поселок поселке село селе деревня деревне
+    я мы ты вы он она они меня мне нас нам вас вам кому чему тому что кто где как когда
+    мой моя мое мои наш наша наше наши свой своя свое сам сама сейчас тут здесь там это этот эта
+    живу живем живешь живет живут жил жила жили проживаю проживаем нахожусь находимся родом
+    регион регионе региона регионом субъект субъекте район районе
+    привет здравствуйте пожалуйста спасибо скорее всего вообще наверное
+    """
+)
+
+# Words that make the text name a region rather than a city: «край», «обл.», «Республика …».
+_MARKER = "#"
+# Punctuation between words: «Нижний Тагил» is one name, «Ростов, учусь в колледже» is not.
+_BREAK = ","
+_MARKER_WORDS = _word_set(
+    """
+    обл кр респ ао
+    область области областью областей
+    край края краю крае краем
+    округ округа округу округе округом
+    """
+)
+_MARKER_PREFIXES = ("республик", "автономн", "народн")
+
+
+def _is_marker(word: str) -> bool:
+    return word in _MARKER_WORDS or word.startswith(_MARKER_PREFIXES)
+
+
+# Russian case endings, longest first. Stripping them maps «Перми», «Пермью», «Пермь» to «перм».
+_ENDINGS = _longest_first(
+    """
+    ами ями ого его ому ему ыми ими ах ях ой ей ом ем ою ею ью ая яя ую юю ое ее ые ие ый ий
+    ых их ым им а я у ю е ы и о ь й
+    """
+)
+# Adjectives on -ский/-цкий keep a mark, so «Омская» (the oblast) never meets «Омск» (the city).
+_ADJ_ENDINGS = _longest_first(
+    "ий ый ой ая яя ое ее ие ые ого его ому ему ом ем ую юю их ых им ым ими ыми"
+)
+_ADJ_MARK = "*"
+_MIN_STEM = 2  # stems this short are used only inside multi-word names («Йошкар-Олы»)
+_MIN_SINGLE_STEM = 3  # a lone word needs a longer stem to be matched by its stem at all
+
+
+def _stem(word: str) -> str:
+    for ending in _ADJ_ENDINGS:
+        if word.endswith(ending):
+            base = word[: -len(ending)]
+            if len(base) >= 4 and base.endswith(("ск", "цк")):
+                return base + _ADJ_MARK
+            break
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
+            return word[: -len(ending)]
+    return word
+
+
+def _tokens(text: str) -> list[str]:
+    """Lowercased words with ё = е, fillers dropped, region words replaced by a marker and runs
+    of punctuation by one break. Hyphens and dashes join words: «Ростов-на-Дону»."""
+    tokens: list[str] = []
+    for piece in _TOKEN_RE.findall(text.lower().replace("ё", "е")):
+        if not piece[0].isalnum():
+            if tokens and tokens[-1] != _BREAK:
+                tokens.append(_BREAK)
+        elif piece not in _FILLERS:
+            tokens.append(_MARKER if _is_marker(piece) else piece)
+    if tokens and tokens[-1] == _BREAK:
+        tokens.pop()
+    return tokens
+
+
+def _is_word(token: str) -> bool:
+    return token not in (_MARKER, _BREAK)
+
+
+# Typo tolerance: nothing for words shorter than 5 letters, one edit up to 7 letters, two beyond.
+# A long sentence with no place in it is not worth guessing at.
+_TYPO_MIN_LEN = 5
+_TYPO_MAX_WORDS = 8
+
+
+def _typo_limit(length: int) -> int:
+    if length < _TYPO_MIN_LEN:
+        return 0
+    return 1 if length <= 7 else 2
+
+
+# Common words one typo away from a place name; never read as a misspelt place.
+_NO_TYPO = _word_set(
+    """
+    курсы курса курсе курсу курсам курсах курсом курсов элита элиты элите тоска тоске
+    корова коровы корове корову
+    """
+)
+
+
+def _levenshtein_within(a: str, b: str, limit: int) -> int | None:
+    """Levenshtein distance of a and b if it is at most `limit`, else None.
+
+    Only the diagonal band |i − j| ≤ limit can hold such a distance, so only it is computed, and
+    the loop stops as soon as a whole row exceeds the limit.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return None
+    over = limit + 1
+    previous = [j if j <= limit else over for j in range(len(b) + 1)]
+    for i, char_a in enumerate(a, 1):
+        current = [i if i <= limit else over] + [over] * len(b)
+        row_min = current[0]
+        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
+            cost = previous[j - 1] if char_a == b[j - 1] else previous[j - 1] + 1
+            if previous[j] < cost:
+                cost = previous[j] + 1
+            if current[j - 1] < cost:
+                cost = current[j - 1] + 1
+            cost = min(cost, over)
+            current[j] = cost
+            row_min = min(row_min, cost)
+        if row_min > limit:
+            return None
+        previous = current
+    return previous[-1] if previous[-1] <= limit else None
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    """The word and every string made from it by deleting up to `depth` letters."""
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(char in chars for char in short)
+
+
+def _name_parts(name_ru: str) -> list[str]:
+    """«Республика Татарстан (Татарстан)» → the name and its short form; same for « — » names."""
+    parts: list[str] = []
+    for match in re.finditer(r"\(([^)]*)\)", name_ru):
+        parts.append(match.group(1))
+    main = re.sub(r"\([^)]*\)", " ", name_ru)
+    parts.extend(re.split(r"\s+[—–]\s+", main))
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    region: Region
+    kind: PlaceKind
+    matched: str
+    # Set for a bare noun taken from an official name («Алтай» of «Республика Алтай»): it counts
+    # only next to a region word, because on its own it may mean another region.
+    needs_marker: bool
+    # The official name with the same words («Пермский край» for «Пермский»), reported instead of
+    # the alias when the text too had «край», «область» or «республика».
+    official: str | None = None
+    # The first words of the capital's name («Нижний», «Ростов»): not when an unknown word follows,
+    # as in «Нижний Тагил», which is another city.
+    truncated: bool = False
+
+
+_Key = tuple[str, ...]
+# One reading of a word: its spelling (empty when it is a guessed typo), its stem, typo or not.
+_Option = tuple[str, str, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    entry: _Entry
+    size: int  # words covered
+    typo: bool
+    beside_marker: bool
+
+
+class PlaceIndex:
+    """Finds the region a short Russian text names. Built once; `lookup` is cheap."""
+
+    def __init__(self, regions: Sequence[Region]) -> None:
+        self._regions = list(regions)
+        self._by_slug = {r.slug: r for r in self._regions}
+        self._exact: dict[_Key, dict[str, _Entry]] = {}
+        self._stemmed: dict[_Key, dict[str, _Entry]] = {}
+        self._max_words = 1
+        for region in self._regions:
+            capital = self._stems(_tokens(region.capital_ru))
+            for alias in (region.capital_ru, *region.aliases):
+                stems = tuple(t for t in self._stems(_tokens(alias)) if _is_word(t))
+                truncated = len(stems) < len(capital) and stems == capital[: len(stems)]
+                kind = self._alias_kind(region, alias, capital)
+                self._add(alias, region, kind, truncated=truncated)
+            for part in _name_parts(region.name_ru):
+                core = tuple(t for t in self._stems(_tokens(part)) if _is_word(t))
+                kind = PlaceKind.city if core == capital else PlaceKind.region
+                self._add(part, region, kind, official=True)
+        # Typo search by deletion neighbourhoods: two words within k edits share a string that
+        # each reaches by at most k deletions, so a probe meets its candidates through one dict
+        # lookup per deletion instead of a comparison with every name. Spellings are compared with
+        # spellings and stems with stems: a stem against a whole word would let «помощь» pass for
+        # «Поморье».
+        self._deletes: dict[tuple[bool, str], set[str]] = {}
+        self._known_words = {word for key in self._exact for word in key}
+        self._known_stems = {stem for key in self._stemmed for stem in key}
+        for word in self._known_words:
+            self._add_form(word, is_stem=False)
+        for stem in self._known_stems:
+            self._add_form(stem, is_stem=True)
+
+    # -- building --------------------------------------------------------------------------
+
+    @staticmethod
+    def _stems(tokens: Iterable[str]) -> _Key:
+        return tuple(_stem(t) if _is_word(t) else t for t in tokens)
+
+    @staticmethod
+    def _alias_kind(region: Region, alias: str, capital: _Key) -> PlaceKind:
+        """City for the capital and its forms («Перми», «Ростов», «Нижний», «Орла», «Екб»)."""
+        if region.name_ru == region.capital_ru:  # Москва, Санкт-Петербург, Севастополь
+            return PlaceKind.city
+        stems = PlaceIndex._stems(_tokens(alias))
+        if _MARKER in stems or alias.isupper():  # «ХМАО», «ДНР» abbreviate the region
+            return PlaceKind.region
+        if stems == capital[: len(stems)]:
+            return PlaceKind.city
+        if len(stems) == 1:
+            (stem,) = stems
+            joined = "".join(capital)
+            # Abbreviations and a dropped vowel: «Екб» of «Екатеринбург», «Орла» of «Орёл».
+            if (
+                not stem.endswith(_ADJ_MARK)
+                and stem[0] == joined[0]
+                and _is_subsequence(stem, joined)
+            ):
+                return PlaceKind.city
+        return PlaceKind.region
+
+    def _add(
+        self,
+        text: str,
+        region: Region,
+        kind: PlaceKind,
+        *,
+        official: bool = False,
+        truncated: bool = False,
+    ) -> None:
+        tokens = _tokens(text)
+        words = [t for t in tokens if _is_word(t)]
+        if not words:
+            raise ValueError(f"{region.slug}: {text!r} has no words to match")
+        stems = tuple(_stem(w) for w in words)
+        has_adjective = any(s.endswith(_ADJ_MARK) for s in stems)
+        has_marker = _MARKER in tokens
+        entry = _Entry(
+            region,
+            kind,
+            text,
+            needs_marker=has_marker and not has_adjective,
+            official=text if official and has_marker else None,
+            truncated=truncated,
+        )
+        self._max_words = max(self._max_words, len(words))
+        self._put(self._exact, tuple(words), entry)
+        if len(stems) > 1 or len(stems[0].rstrip(_ADJ_MARK)) >= _MIN_SINGLE_STEM:
+            self._put(self._stemmed, stems, entry)
+
+    @staticmethod
+    def _put(index: dict[_Key, dict[str, _Entry]], key: _Key, entry: _Entry) -> None:
+        entries = index.setdefault(key, {})
+        old = entries.get(entry.region.slug)
+        if old is None:
+            entries[entry.region.slug] = entry
+            return
+        # Aliases come first and keep their spelling; a later official name only adds its own.
+        entries[entry.region.slug] = replace(
+            old,
+            needs_marker=old.needs_marker and entry.needs_marker,
+            official=old.official or entry.official,
+            truncated=old.truncated and entry.truncated,
+        )
+
+    def _add_form(self, form: str, *, is_stem: bool) -> None:
+        for variant in _deletions(form, _typo_limit(len(form))):
+            self._deletes.setdefault((is_stem, variant), set()).add(form)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def by_slug(self, slug: str) -> Region | None:
+        return self._by_slug.get(slug)
+
+    def districts(self) -> list[str]:
+        return sorted({r.federal_district for r in self._regions})
+
+    def regions_in(self, district: str) -> list[Region]:
+        return sorted(
+            (r for r in self._regions if r.federal_district == district), key=lambda r: r.name_ru
+        )
+
+    def lookup(self, text: str) -> PlaceMatch | None:
+        """The region `text` names, or None when it names none or several, or only ambiguously.
+
+        Exact spellings and case forms come first; only when nothing matches are single-letter
+        typos (two in long words) tried, and a typo that fits two regions equally gives None.
+        """
+        if not text or len(text) > MAX_TEXT_CHARS:
+            return None
+        tokens = _tokens(text)
+        if not any(_is_word(t) for t in tokens):
+            return None
+        options = [[(t, _stem(t), False)] for t in tokens]
+        hits = self._scan(tokens, options)
+        if not hits and len(tokens) <= _TYPO_MAX_WORDS:
+            options = [self._typo_options(t) if _is_word(t) else [(t, t, False)] for t in tokens]
+            if any(opt[2] for choices in options for opt in choices):
+                hits = self._scan(tokens, options)
+        return self._resolve(hits)
+
+    def _known(self, word: str) -> bool:
+        return word in self._known_words or _stem(word) in self._known_stems
+
+    def _typo_options(self, word: str) -> list[_Option]:
+        """Stems the word may be a misspelling of (all at the smallest distance), else itself."""
+        stem = _stem(word)
+        own = [(word, stem, False)]
+        if stem in self._known_stems or word in self._known_words or word in _NO_TYPO:
+            return own
+        best = _typo_limit(len(word)) + 1
+        stems: set[str] = set()
+        variants: dict[str, set[str]] = {}
+        for probe, is_stem in ((word, False), (stem, True)):
+            if len(probe) < _TYPO_MIN_LEN:
+                continue
+            if probe not in variants:
+                variants[probe] = _deletions(probe, _typo_limit(len(probe)))
+            candidates: set[str] = set()
+            for variant in variants[probe]:
+                candidates |= self._deletes.get((is_stem, variant), set())
+            for form in candidates:
+                limit = min(_typo_limit(min(len(probe), len(form))), best)
+                distance = _levenshtein_within(probe, form, limit) if limit else None
+                if distance is None:
+                    continue
+                if distance < best:
+                    best, stems = distance, set()
+                stems.add(form if is_stem else _stem(form))
+        return [("", s, True) for s in sorted(stems)] if stems else own
+
+    def _scan(self, tokens: list[str], options: list[list[_Option]]) -> list[_Hit]:
+        """Longest spans first; a span once matched is not reused by shorter ones."""
+        used = [not _is_word(t) for t in tokens]
+        hits: list[_Hit] = []
+        for size in range(min(self._max_words, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                if any(used[start : start + size]):
+                    continue
+                after = start + size
+                beside_marker = (start > 0 and tokens[start - 1] == _MARKER) or (
+                    after < len(tokens) and tokens[after] == _MARKER
+                )
+                unknown_after = (
+                    after < len(tokens)
+                    and _is_word(tokens[after])
+                    and not self._known(tokens[after])
+                )
+                found: list[_Hit] = []
+                for combo in product(*options[start : start + size]):
+                    typo = any(opt[2] for opt in combo)
+                    words = tuple(opt[0] for opt in combo)
+                    entries = None if typo else self._exact.get(words)
+                    if entries is None:
+                        entries = self._stemmed.get(tuple(opt[1] for opt in combo))
+                    for entry in (entries or {}).values():
+                        if entry.needs_marker and not beside_marker:
+                            continue
+                        if entry.truncated and unknown_after:
+                            continue
+                        found.append(_Hit(entry, size, typo, beside_marker))
+                if found:
+                    hits.extend(found)
+                    for i in range(start, start + size):
+                        used[i] = True
+        return hits
+
+    @staticmethod
+    def _resolve(hits: list[_Hit]) -> PlaceMatch | None:
+        if not hits or len({hit.entry.region.slug for hit in hits}) != 1:
+            return None
+        # The most specific reading wins: no typo, then the city, then the longest span.
+        best = max(hits, key=lambda h: (not h.typo, h.entry.kind == PlaceKind.city, h.size))
+        entry = best.entry
+        matched = entry.official if best.beside_marker and entry.official else entry.matched
+        return PlaceMatch(entry.region, entry.kind, exact=not best.typo, matched=matched)

@@ -1,1 +1,0 @@
-"""Career quizzes: instruments as data, and pure scoring."""

@@ -1,0 +1,220 @@
+"""Webhook mode: an aiohttp server that Telegram (usually through a reverse proxy) posts to.
+
+`python -m bot webhook` serves two routes: the webhook path taken from `WEBHOOK_URL` (POST,
+checked against `WEBHOOK_SECRET`) and `GET /healthz`. The dispatcher's start-up and shutdown
+hooks run as in polling mode, so a stop drains the updates being handled here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.metadata
+import logging
+import re
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramBadRequest, TelegramUnauthorizedError
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bot.app import DRAIN_SECONDS, create_bot, create_dispatcher
+from bot.config import Settings, SettingsError
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PATH = "/webhook"
+HEALTH_PATH = "/healthz"
+# A health probe that waits longer than this has its answer already: the database is stuck.
+HEALTH_TIMEOUT = 5.0
+# Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookTarget:
+    """Where Telegram posts (`url`), the route that serves it (`path`) and the secret."""
+
+    url: str
+    path: str
+    secret: str
+
+
+def webhook_target(settings: Settings) -> WebhookTarget:
+    """The webhook settings, checked; SettingsError names the variable that is wrong."""
+    if not settings.webhook_url:
+        raise SettingsError(
+            "WEBHOOK_URL is not set: give the public HTTPS address Telegram should post "
+            "updates to, e.g. https://bot.example.ru/webhook, or run polling: python -m bot"
+        )
+    parts = urlsplit(settings.webhook_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(
+            f"WEBHOOK_URL is invalid (got {settings.webhook_url!r}): "
+            "it must be an address like https://bot.example.ru/webhook."
+        )
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if not secret:
+        raise SettingsError(
+            "WEBHOOK_SECRET is not set: choose a random string of letters, digits, _ and - "
+            "(for example from: openssl rand -hex 32) so that only Telegram can post updates."
+        )
+    if not _SECRET.match(secret):
+        raise SettingsError(
+            "WEBHOOK_SECRET is invalid: Telegram accepts 1 to 256 characters, "
+            "only letters A-Z and a-z, digits, _ and -."
+        )
+    path = parts.path
+    if path in ("", "/"):
+        # The URL Telegram gets and the route served must agree, so the default path is
+        # added to the registered URL too.
+        path = DEFAULT_PATH
+        parts = parts._replace(path=path)
+    return WebhookTarget(url=urlunsplit(parts), path=path, secret=secret)
+
+
+def package_version() -> str:
+    try:
+        return importlib.metadata.version("copp-career-bot")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "unknown"
+
+
+def health_view(db: Database, version: str) -> Handler:
+    """`GET /healthz`: 200 when the database answers `SELECT 1`, else 503 with the reason."""
+
+    async def health(request: web.Request) -> web.StreamResponse:
+        try:
+            async with asyncio.timeout(HEALTH_TIMEOUT), db.autocommit() as repos:
+                await repos.conn.execute_fetchall("SELECT 1")
+        except TimeoutError:
+            problem = f"no answer within {HEALTH_TIMEOUT:g} s"
+        except Exception as error:  # any failure is an answer for the probe, never a 500
+            problem = str(error) or type(error).__name__
+        else:
+            return web.json_response({"status": "ok", "version": version, "database": "ok"})
+        return web.json_response(
+            {"status": "error", "version": version, "database": problem}, status=503
+        )
+
+    return health
+
+
+def create_app(
+    dispatcher: Dispatcher, bot: Bot, db: Database, target: WebhookTarget
+) -> web.Application:
+    app = web.Application()
+    # Registered first, so on shutdown the dispatcher drains its updates before the
+    # request handler closes the bot's HTTP session.
+    setup_application(app, dispatcher, bot=bot)
+    # Telegram gets its 200 at once and the update is handled in a background task, as a
+    # polled update is confirmed without waiting for its handler; shutdown drains the tasks.
+    SimpleRequestHandler(dispatcher, bot, secret_token=target.secret).register(
+        app, path=target.path
+    )
+    app.router.add_get(HEALTH_PATH, health_view(db, package_version()))
+    return app
+
+
+async def run_webhook(
+    settings: Settings, *, delete_on_exit: bool = False, stop: asyncio.Event | None = None
+) -> None:
+    """Serve until SIGTERM or SIGINT (or until `stop` is set, when one is given)."""
+    token = settings.require_token()
+    target = webhook_target(settings)
+    db = await Database.open(settings.database_path)
+    try:
+        bot = create_bot(settings, token=token)
+        try:
+            dispatcher = create_dispatcher(settings, db)
+            app = create_app(dispatcher, bot, db, target)
+            signals = _stop_on_signals if stop is None else _no_signals
+            stop = stop or asyncio.Event()
+            with signals(stop):
+                await _serve(app, settings, bot, dispatcher, target, stop, delete_on_exit)
+        finally:
+            await bot.session.close()
+    finally:
+        await db.close()
+
+
+async def _serve(
+    app: web.Application,
+    settings: Settings,
+    bot: Bot,
+    dispatcher: Dispatcher,
+    target: WebhookTarget,
+    stop: asyncio.Event,
+    delete_on_exit: bool,
+) -> None:
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=DRAIN_SECONDS)
+    await runner.setup()  # the dispatcher's start-up hooks run here
+    try:
+        site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+        try:
+            await site.start()
+        except OSError as error:
+            raise SettingsError(
+                f"WEBHOOK_HOST and WEBHOOK_PORT ({settings.webhook_host}:"
+                f"{settings.webhook_port}) cannot be used ({error.strerror or error}); "
+                "is another process listening there?"
+            ) from None
+        # Registered only once the server listens, so Telegram's first post finds it.
+        await _register(bot, dispatcher, target)
+        logger.info(
+            "Webhook %s is served on %s:%d",
+            target.url,
+            settings.webhook_host,
+            settings.webhook_port,
+        )
+        await stop.wait()
+        logger.info("Stopping the webhook server")
+        if delete_on_exit:
+            await bot.delete_webhook(drop_pending_updates=False)
+            logger.info("Webhook deleted: Telegram keeps new updates until one is set again")
+    finally:
+        await runner.cleanup()  # stops listening, then the dispatcher's shutdown hooks
+
+
+async def _register(bot: Bot, dispatcher: Dispatcher, target: WebhookTarget) -> None:
+    try:
+        await bot.set_webhook(
+            target.url,
+            secret_token=target.secret,
+            allowed_updates=dispatcher.resolve_used_update_types(),
+            drop_pending_updates=False,
+        )
+    except TelegramUnauthorizedError:
+        raise SettingsError(
+            "BOT_TOKEN was rejected by Telegram: check it with @BotFather."
+        ) from None
+    except TelegramBadRequest as error:
+        raise SettingsError(f"Telegram did not accept WEBHOOK_URL: {error.message}.") from None
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGTERM (systemd, Docker) and SIGINT (Ctrl+C) set `stop` instead of killing at once."""
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # no loop signal handlers on Windows
+            loop.add_signal_handler(signum, stop.set)
+            installed.append(signum)
+    try:
+        yield
+    finally:
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+
+
+@contextlib.contextmanager
+def _no_signals(stop: asyncio.Event) -> Iterator[None]:
+    """The caller sets `stop` itself (tests, or a host application)."""
+    yield

@@ -1,0 +1,38 @@
+"""Callback data of this feature. Every field is an enum or a range-checked value, so a forged
+payload fails to parse and falls through to the stale-button handler."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class AudienceCb(CallbackData, prefix="ba"):
+    """An audience for a broadcast draft. `kind` "more-<kind>" opens a picker of values;
+    `value` is a region slug, a type, a language or a source's number in the picker."""
+
+    kind: str
+    value: str = ""
+
+
+class DraftAction(StrEnum):
+    send = "send"
+    schedule = "later"
+    audience = "aud"
+    cancel = "cancel"
+
+
+class DraftCb(CallbackData, prefix="bd"):
+    action: DraftAction
+
+
+class BroadcastAction(StrEnum):
+    pause = "pause"
+    resume = "resume"
+    cancel = "cancel"
+
+
+class BroadcastCb(CallbackData, prefix="bx"):
+    action: BroadcastAction
+    id: int

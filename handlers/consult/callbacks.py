@@ -1,0 +1,16 @@
+"""Callback data of this feature. Every field is an enum or a range-checked value, so a forged
+payload fails to parse and falls through to the stale-button handler."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class ConsultAction(StrEnum):
+    end = "end"
+
+
+class ConsultCb(CallbackData, prefix="cs"):
+    action: ConsultAction

@@ -1,0 +1,193 @@
+"""Onboarding: greeting, consent to store data, who the person is, then the main menu."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from aiogram import Bot, F, Router
+from aiogram.filters import CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message, User
+from aiogram.utils.i18n import gettext as _
+
+from handlers.common import ROLE, answer_callback_with, current_role
+from handlers.onboarding import view as keyboards
+from handlers.onboarding.callbacks import ConsentAction, ConsentCb, MenuAction, MenuCb, RoleCb
+from handlers.onboarding.menu import send_menu
+from handlers.onboarding.privacy import privacy_text
+from handlers.onboarding.states import Onboarding
+from storage.db import Database
+from storage.users import Role, UserRow
+
+# Deep-link payloads Telegram allows: up to 64 characters of A-Z, a-z, 0-9, _ and -.
+_PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Without consent a deep-link source waits in the conversation data.
+PENDING_SOURCE = "pending_source"
+
+
+def greeting(user: User) -> str:
+    return _(
+        "👋 Hello, {name}!\n"
+        "I will help you find a profession that suits you and a place to learn it quickly: "
+        "a career interest test, the nearest ЦОПП centres, short programmes, a check whether "
+        "you can study for free, and a human consultant."
+    ).format(name=html.escape(user.first_name))
+
+
+def consent_text() -> str:
+    return _(
+        "To remember your answers and pick programmes for you, I need your consent to store "
+        "your data: your Telegram name, who you are, your region and test results.\n"
+        "They are used only to give you advice. You can withdraw consent or delete everything "
+        "at any time: /privacy, /forget."
+    )
+
+
+def role_question() -> str:
+    return _("Tell me a little about yourself, so I can suggest the right test. Who are you?")
+
+
+async def cmd_start(
+    message: Message,
+    bot: Bot,
+    command: CommandObject,
+    state: FSMContext,
+    db: Database,
+    user_row: UserRow,
+) -> None:
+    assert message.from_user is not None
+    payload = command.args.strip() if command.args else ""
+    if payload and _PAYLOAD.match(payload):
+        if user_row.has_consent:
+            async with db.transaction() as tx:
+                await tx.users.set_source_once(user_row.id, payload)
+        elif user_row.source is None and not (await state.get_data()).get(PENDING_SOURCE):
+            await state.update_data({PENDING_SOURCE: payload})
+
+    await message.answer(greeting(message.from_user))
+    if not user_row.has_consent:
+        await state.set_state(Onboarding.consent)
+        await message.answer(consent_text(), reply_markup=keyboards.consent())
+    elif await current_role(user_row, state) is None:
+        await state.set_state(Onboarding.role)
+        await message.answer(role_question(), reply_markup=keyboards.roles())
+    else:
+        await state.set_state(None)
+        await send_menu(bot, message.chat.id, state)
+
+
+async def on_consent_agree(
+    query: CallbackQuery, bot: Bot, state: FSMContext, db: Database, user_row: UserRow
+) -> None:
+    user = query.from_user
+    data = await state.get_data()
+    async with db.transaction() as tx:
+        await tx.users.give_consent(
+            user.id, first_name=user.first_name, last_name=user.last_name, username=user.username
+        )
+        if pending := data.get(PENDING_SOURCE):
+            await tx.users.set_source_once(user.id, str(pending))
+        if role := data.get(ROLE):
+            await tx.users.set_role(user.id, role)
+    await state.set_data({})
+    await answer_callback_with(query, _("✅ Thank you! Your answers will be saved."))
+    await _ask_role_or_menu(query, bot, state, role or user_row.role)
+
+
+async def on_consent_details(query: CallbackQuery) -> None:
+    await answer_callback_with(
+        query, privacy_text(has_consent=False), keyboards.consent(with_details=False)
+    )
+
+
+async def on_consent_later(
+    query: CallbackQuery, bot: Bot, state: FSMContext, user_row: UserRow
+) -> None:
+    await answer_callback_with(
+        query,
+        _(
+            "OK, I will not store anything about you except your Telegram ID and language. "
+            "You can change your mind any time in /privacy."
+        ),
+    )
+    await _ask_role_or_menu(query, bot, state, await current_role(user_row, state))
+
+
+async def _ask_role_or_menu(
+    query: CallbackQuery, bot: Bot, state: FSMContext, role: str | None
+) -> None:
+    if role is None:
+        await state.set_state(Onboarding.role)
+        await bot.send_message(query.from_user.id, role_question(), reply_markup=keyboards.roles())
+    else:
+        await state.set_state(None)
+        await send_menu(bot, query.from_user.id, state)
+
+
+async def on_change_role(query: CallbackQuery, state: FSMContext, user_row: UserRow) -> None:
+    role = await current_role(user_row, state)
+    current = _("Now: {role}.").format(role=role_name(role)) + "\n" if role else ""
+    await state.set_state(Onboarding.role)
+    await answer_callback_with(query, current + role_question(), keyboards.roles())
+
+
+def role_name(role: Role) -> str:
+    names = {
+        "student": _("school student"),
+        "adult": _("adult looking for work or training"),
+        "parent": _("parent or teacher"),
+    }
+    return names[role]
+
+
+async def on_role(
+    query: CallbackQuery,
+    callback_data: RoleCb,
+    bot: Bot,
+    state: FSMContext,
+    db: Database,
+    user_row: UserRow,
+) -> None:
+    role: Role = callback_data.role.value
+    if user_row.has_consent:
+        async with db.transaction() as tx:
+            await tx.users.set_role(user_row.id, role)
+    else:
+        await state.update_data({ROLE: role})
+    await state.set_state(None)
+    await answer_callback_with(query, _("Got it: {role}.").format(role=role_name(role)))
+    await send_menu(bot, query.from_user.id, state)
+
+
+# Commands pass through to their own handlers; plain text gets the question again.
+_TYPED = F.text & ~F.text.startswith("/")
+
+
+async def typed_instead_of_consent(message: Message) -> None:
+    await message.answer(_("Please choose with a button below 👇"))
+    await message.answer(consent_text(), reply_markup=keyboards.consent())
+
+
+async def typed_instead_of_role(message: Message) -> None:
+    await message.answer(_("Please choose with a button below 👇"))
+    await message.answer(role_question(), reply_markup=keyboards.roles())
+
+
+def create_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(cmd_start, CommandStart())
+    router.callback_query.register(
+        on_consent_agree, ConsentCb.filter(F.action == ConsentAction.agree)
+    )
+    router.callback_query.register(
+        on_consent_details, ConsentCb.filter(F.action == ConsentAction.details)
+    )
+    router.callback_query.register(
+        on_consent_later, ConsentCb.filter(F.action == ConsentAction.later)
+    )
+    router.callback_query.register(on_change_role, MenuCb.filter(F.action == MenuAction.role))
+    router.callback_query.register(on_role, RoleCb.filter())
+    router.message.register(typed_instead_of_consent, Onboarding.consent, _TYPED)
+    router.message.register(typed_instead_of_role, Onboarding.role, _TYPED)
+    return router

@@ -1,0 +1,8 @@
+"""Conversation states of this feature (stored durably, so they survive a restart)."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Onboarding(StatesGroup):
+    consent = State()
+    role = State()

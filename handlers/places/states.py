@@ -1,0 +1,7 @@
+"""Conversation states of this feature (stored durably, so they survive a restart)."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class Place(StatesGroup):
+    waiting = State()

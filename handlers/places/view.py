@@ -1,0 +1,204 @@
+"""Texts and keyboards of places and centres. Every catalogue value is escaped:
+imported files are user input too."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.domain.catalogue import Center, Region
+from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
+from handlers.places.callbacks import CenterAction, CenterCb, PlaceAction, PlaceCb
+
+
+def short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def km(distance: float) -> str:
+    if distance < 1:
+        return _("less than 1 km")
+    value = round(distance) if distance < 100 else round(distance, -1)
+    return _("≈ {km} km").format(km=f"{value:,.0f}".replace(",", " "))
+
+
+def region_name(region: Region, locale: str) -> str:
+    return region.name_en if locale == "en" else region.name_ru
+
+
+def place_origin(precision: str, region: Region, locale: str) -> str:
+    """Where distances are measured from, said honestly."""
+    capital = region.capital_en if locale == "en" else region.capital_ru
+    if precision == "point":
+        return _("Distances are from the location you sent.")
+    if precision == "city":
+        return _("Distances are from the centre of {city}.").format(city=escape(capital))
+    return _("Distances are from {city}, the capital of the region.").format(city=escape(capital))
+
+
+def center_distance(center: Center, distance: float, home_slug: str | None) -> str:
+    """How far, said as precisely as the data allows: a centre known only by its region is
+    "in your region" rather than a made-up number of kilometres."""
+    if center.coords_precision == "city" and center.city:
+        return _("{distance} to the centre of {city}").format(
+            distance=km(distance), city=escape(center.city)
+        )
+    if center.region_slug == home_slug:
+        return _("in your region (the exact address is not known)")
+    return _("{distance} to the regional capital (the exact address is not known)").format(
+        distance=km(distance)
+    )
+
+
+def short_distance(center: Center, distance: float, home_slug: str | None) -> str:
+    if center.coords_precision != "city" and center.region_slug == home_slug:
+        return _("in your region")
+    return km(distance)
+
+
+def status_text(center: Center) -> str:
+    return _("working") if center.status == "open" else _("planned, not confirmed as open yet")
+
+
+@dataclass(frozen=True, slots=True)
+class NearbyCenter:
+    center: Center
+    region: Region
+    distance_km: float
+
+
+def centers_text(nearby: Sequence[NearbyCenter], home: Region, precision: str, locale: str) -> str:
+    lines = [_("<b>ЦОПП centres near you</b>")]
+    if not any(n.center.region_slug == home.slug for n in nearby):
+        lines.append(
+            _(
+                "I know no centre in {region} yet. Here are the nearest ones in other regions; "
+                "online programmes are open to everyone."
+            ).format(region=escape(region_name(home, locale)))
+        )
+    for number, item in enumerate(nearby, start=1):
+        status = "" if item.center.status == "open" else " · " + _("planned")
+        lines.append(
+            f"\n{number}. <b>{escape(item.center.name)}</b>{status}\n"
+            f"   {escape(region_name(item.region, locale))} · "
+            f"{center_distance(item.center, item.distance_km, home.slug)}"
+        )
+    lines.append("\n" + place_origin(precision, home, locale))
+    lines.append("<i>" + _("Geographic data: GeoNames.org, CC BY 4.0.") + "</i>")
+    return "\n".join(lines)
+
+
+def centers_keyboard(nearby: Sequence[NearbyCenter]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for number, item in enumerate(nearby, start=1):
+        kb.button(
+            text=f"{number}. {short(item.center.name, 20)}",
+            callback_data=CenterCb(action=CenterAction.card, center=item.center.id),
+        )
+    kb.button(text=_("🎓 Programmes for me"), callback_data=MoreCb(action=MoreAction.programs))
+    kb.button(text=_("📍 Change place"), callback_data=MoreCb(action=MoreAction.place))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def center_card_text(
+    center: Center, region: Region, distance: float | None, home_slug: str | None, locale: str
+) -> str:
+    lines = [f"<b>{escape(center.name)}</b>"]
+    if center.industry:
+        lines.append(_("Industry centre: {industry}").format(industry=escape(center.industry)))
+    lines.append(_("Region: {region}").format(region=escape(region_name(region, locale))))
+    if center.city:
+        lines.append(_("City: {city}").format(city=escape(center.city)))
+    if center.address:
+        lines.append(_("Address: {address}").format(address=escape(center.address)))
+    if center.host_organization:
+        lines.append(_("Based at: {host}").format(host=escape(center.host_organization)))
+    if center.website:
+        lines.append(_("Website: {url}").format(url=escape(center.website)))
+    lines.append(_("Status: {status}").format(status=status_text(center)))
+    if distance is not None:
+        lines.append(center_distance(center, distance, home_slug))
+    if not center.address:
+        lines.append(
+            _("The exact address is not in my data: check it on the website or by phone.")
+        )
+    sources = [s.strip() for s in center.source_url.split(" ; ") if s.strip()]
+    if sources:
+        lines.append(_("Source: {source}").format(source=escape(short(sources[0], 300))))
+    return "\n".join(lines)
+
+
+def center_keyboard(center: Center) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=_("🎓 Programmes here"),
+        callback_data=CenterCb(action=CenterAction.programs, center=center.id),
+    )
+    if center.coords_precision == "city":
+        kb.button(
+            text=_("📌 On the map"),
+            callback_data=CenterCb(action=CenterAction.pin, center=center.id),
+        )
+    kb.button(text=_("◀️ Nearest centres"), callback_data=CenterCb(action=CenterAction.nearest))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+# --- places ----------------------------------------------------------------------------------
+
+
+def districts_keyboard(districts: Sequence[str]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for index, district in enumerate(districts):
+        kb.button(
+            text=short(district.replace(" федеральный округ", ""), 24),
+            callback_data=PlaceCb(action=PlaceAction.district, index=index),
+        )
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def regions_keyboard(regions: Sequence[Region], locale: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for region in regions:
+        kb.button(
+            text=short(region_name(region, locale), 24),
+            callback_data=PlaceCb(action=PlaceAction.region, slug=region.slug),
+        )
+    kb.button(text=_("◀️ Districts"), callback_data=PlaceCb(action=PlaceAction.districts))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+# --- programs --------------------------------------------------------------------------------
+
+
+def send_location_label() -> str:
+    return _("📍 Send my location")
+
+
+def pick_label() -> str:
+    return _("🗺 Pick from a list")
+
+
+def cancel_label() -> str:
+    return _("Cancel")
+
+
+def location_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=send_location_label(), request_location=True)],
+            [KeyboardButton(text=pick_label()), KeyboardButton(text=cancel_label())],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=_("Or type your city or region"),
+    )

@@ -1,0 +1,275 @@
+"""Texts and keyboards of programmes. Every catalogue value is escaped:
+imported files are user input too."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from html import escape
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.domain.catalogue import RIASEC, Audience, Center, Format, Program, Region
+from bot.domain.ranking import FitLabel, FormatChoice, Preferences, Ranked, StudyLength, fit_label
+from handlers.onboarding.callbacks import MenuAction, MenuCb
+from handlers.places.callbacks import CenterAction, CenterCb
+from handlers.places.view import center_distance, region_name, short, short_distance
+from handlers.programs.callbacks import FieldCb, PrefCb, PrefStep, ProgramAction, ProgramCb
+from handlers.quiz.callbacks import QuizMenuAction, QuizMenuCb
+
+PAGE_SIZE = 5
+MAX_PAGES = 10
+TITLE_IN_LIST = 90
+
+
+FIELD_NAMES = {
+    "R": lambda: _("🔧 Hands-on and technology"),
+    "I": lambda: _("🔬 Research and analysis"),
+    "A": lambda: _("🎨 Creative work"),
+    "S": lambda: _("🤝 Helping and teaching"),
+    "E": lambda: _("📈 Business and leading"),
+    "C": lambda: _("📋 Order and documents"),
+}
+
+
+def fit_text(label: FitLabel) -> str:
+    return {
+        FitLabel.excellent: _("Fits very well"),
+        FitLabel.good: _("Fits well"),
+        FitLabel.maybe: _("Worth a look"),
+    }[label]
+
+
+def duration_text(program: Program) -> str | None:
+    # Abbreviations ("72 ч", "6 нед.") read well with any number, no plural forms needed.
+    parts = []
+    if program.duration_hours:
+        parts.append(_("{n} h").format(n=program.duration_hours))
+    if program.duration_weeks:
+        parts.append(_("{n} wk").format(n=program.duration_weeks))
+    return ", ".join(parts) or None
+
+
+def format_text(value: Format | None) -> str | None:
+    if value is None:
+        return None
+    return {
+        Format.in_person: _("in person"),
+        Format.online: _("online"),
+        Format.blended: _("blended"),
+    }[value]
+
+
+def cost_text(program: Program) -> str | None:
+    if program.is_free is True:
+        return _("free")
+    if program.is_free is False:
+        if program.price_rub:
+            return _("paid, {price} ₽").format(price=f"{program.price_rub:,}".replace(",", " "))
+        return _("paid")
+    return None
+
+
+def audience_text(audience: frozenset[Audience]) -> str | None:
+    if not audience:
+        return None
+    names = {
+        Audience.school: _("school students"),
+        Audience.students: _("students and young people"),
+        Audience.adults: _("adults"),
+        Audience.seniors: _("people 50+"),
+        Audience.parents: _("parents on leave"),
+    }
+    return ", ".join(names[a] for a in Audience if a in audience)
+
+
+def sample_note() -> str:
+    return _("🔖 sample programme — check with the centre")
+
+
+def program_line(
+    number: int, item: Ranked, program: Program, center: Center | None, home_slug: str | None
+) -> str:
+    where = escape(short(center.name, 40)) if center else _("online")
+    facts = [where]
+    if item.distance_km is not None and center is not None:
+        facts.append(short_distance(center, item.distance_km, home_slug))
+    facts.extend(x for x in (duration_text(program), cost_text(program)) if x)
+    line = (
+        f"{number}. <b>{escape(short(program.title, TITLE_IN_LIST))}</b> — "
+        f"<i>{fit_text(fit_label(item.fit))}</i>\n   " + " · ".join(facts)
+    )
+    if program.is_sample:
+        line += "\n   " + sample_note()
+    return line
+
+
+def prefs_summary(prefs: Preferences) -> str:
+    length = {
+        StudyLength.month: _("up to a month"),
+        StudyLength.quarter: _("up to 3 months"),
+        StudyLength.year: _("up to a year"),
+        StudyLength.any: _("any length"),
+    }[prefs.length]
+    fmt = {
+        FormatChoice.in_person: _("in person"),
+        FormatChoice.online: _("online"),
+        FormatChoice.any: _("in person or online"),
+    }[prefs.format]
+    parts = [length, fmt]
+    if prefs.free_only:
+        parts.append(_("free only"))
+    return " · ".join(parts)
+
+
+def programs_page_text(
+    items: Sequence[tuple[Ranked, Program, Center | None]],
+    page: int,
+    prefs: Preferences,
+    basis: str,
+    home_slug: str | None,
+) -> str:
+    lines = [_("<b>Programmes for you</b> (page {page})").format(page=page + 1), basis]
+    lines.append(_("Filters: {filters}").format(filters=prefs_summary(prefs)))
+    for offset, (item, program, center) in enumerate(items):
+        lines.append("")
+        lines.append(program_line(page * PAGE_SIZE + offset + 1, item, program, center, home_slug))
+    return "\n".join(lines)
+
+
+def no_programs_text(prefs: Preferences) -> str:
+    return _(
+        "No programmes match these filters ({filters}). Try fewer filters — for example, any "
+        "length or any format."
+    ).format(filters=prefs_summary(prefs))
+
+
+def programs_keyboard(
+    items: Sequence[tuple[Ranked, Program, Center | None]], page: int, has_next: bool
+) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for offset, (_item, program, _center) in enumerate(items):
+        kb.button(
+            text=f"{page * PAGE_SIZE + offset + 1}. {short(program.title, 20)}",
+            callback_data=ProgramCb(action=ProgramAction.card, program=program.id, page=page),
+        )
+    nav = 0
+    if page > 0:
+        kb.button(text="◀️", callback_data=ProgramCb(action=ProgramAction.page, page=page - 1))
+        nav += 1
+    if has_next and page + 1 < MAX_PAGES:
+        kb.button(text="▶️", callback_data=ProgramCb(action=ProgramAction.page, page=page + 1))
+        nav += 1
+    kb.button(text=_("⚙️ Filters"), callback_data=PrefCb(step=PrefStep.edit))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
+    kb.adjust(*([1] * len(items)), *([nav] if nav else []), 2)
+    return kb.as_markup()
+
+
+def program_card_text(
+    program: Program,
+    center: Center | None,
+    region: Region | None,
+    ranked: Ranked | None,
+    home_slug: str | None,
+    locale: str,
+) -> str:
+    lines = [f"<b>{escape(program.title)}</b>"]
+    if program.is_sample:
+        lines.append(sample_note())
+    if ranked is not None:
+        lines.append(f"<i>{fit_text(fit_label(ranked.fit))}</i>")
+    if program.description:
+        lines.append("\n" + escape(program.description) + "\n")
+    if center is not None:
+        where = escape(center.name)
+        if region is not None:
+            where += f" ({escape(region_name(region, locale))})"
+        lines.append(_("Where: {where}").format(where=where))
+        if ranked is not None and ranked.distance_km is not None:
+            lines.append(center_distance(center, ranked.distance_km, home_slug))
+    else:
+        lines.append(_("Where: online, from any region"))
+    facts = [
+        (_("Duration"), duration_text(program)),
+        (_("Format"), format_text(program.format)),
+        (_("Cost"), cost_text(program)),
+        (_("For"), audience_text(program.audience)),
+        (_("Next start"), _date(program.next_start)),
+    ]
+    lines.extend(f"{name}: {escape(value)}" for name, value in facts if value)
+    missing = [name for name, value in facts[:3] if not value]
+    if missing:
+        lines.append(
+            _("Not known yet: {facts} — ask the centre.").format(facts=", ".join(missing).lower())
+        )
+    if program.enroll_url:
+        lines.append(_("Enrolment: {url}").format(url=escape(program.enroll_url)))
+    if program.source_url:
+        lines.append(_("Source: {source}").format(source=escape(short(program.source_url, 300))))
+    return "\n".join(lines)
+
+
+def _date(value: date | None) -> str | None:
+    return value.strftime("%d.%m.%Y") if value else None
+
+
+def program_keyboard(program: Program, page: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=_("✍️ Apply"), callback_data=ProgramCb(action=ProgramAction.apply, program=program.id)
+    )
+    if program.center_id:
+        kb.button(
+            text=_("🏫 About the centre"),
+            callback_data=CenterCb(action=CenterAction.card, center=program.center_id),
+        )
+    kb.button(
+        text=_("◀️ Back to the list"), callback_data=ProgramCb(action=ProgramAction.page, page=page)
+    )
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def fields_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for letter in RIASEC:
+        kb.button(text=FIELD_NAMES[letter](), callback_data=FieldCb(code=letter))
+    kb.button(text=_("🧭 Take a test"), callback_data=QuizMenuCb(action=QuizMenuAction.choose))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def length_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for value, label in (
+        (StudyLength.month, _("Up to 1 month")),
+        (StudyLength.quarter, _("1–3 months")),
+        (StudyLength.year, _("3–12 months")),
+        (StudyLength.any, _("Longer is fine")),
+    ):
+        kb.button(text=label, callback_data=PrefCb(step=PrefStep.length, value=value))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def format_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for value, label in (
+        (FormatChoice.in_person, _("In person")),
+        (FormatChoice.online, _("Online")),
+        (FormatChoice.any, _("Either")),
+    ):
+        kb.button(text=label, callback_data=PrefCb(step=PrefStep.fmt, value=value))
+    kb.adjust(3)
+    return kb.as_markup()
+
+
+def free_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("Only free"), callback_data=PrefCb(step=PrefStep.free, value="1"))
+    kb.button(text=_("Paid is fine too"), callback_data=PrefCb(step=PrefStep.free, value="0"))
+    kb.adjust(2)
+    return kb.as_markup()

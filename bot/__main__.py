@@ -11,17 +11,11 @@ from pathlib import Path
 
 from aiogram.exceptions import TelegramNetworkError
 
-from bot.app import create_bot, create_dispatcher
-from bot.config import Settings, SettingsError, load_settings
-from bot.domain.catalogue_files import FileKind
+from bot.config import SettingsError, load_settings
 from bot.runners.chat import run_console
+from bot.runners.cli import run_catalogue, run_export, run_migrate
+from bot.runners.polling import run_polling
 from bot.runners.webhook import run_webhook
-from bot.services.catalogue_files import ImportReport, export_programs, import_programs
-from bot.services.reference import ensure_reference
-from storage.db import Database
-from storage.exports import export_all
-
-logger = logging.getLogger("bot")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,78 +54,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("folder", type=Path)
     return parser
-
-
-async def run_polling(settings: Settings) -> None:
-    token = settings.require_token()
-    db = await Database.open(settings.database_path)
-    try:
-        bot = create_bot(settings, token=token)
-        dispatcher = create_dispatcher(settings, db)
-        try:
-            await bot.delete_webhook(drop_pending_updates=False)
-        except TelegramNetworkError:
-            await bot.session.close()
-            raise
-        await dispatcher.start_polling(bot, polling_timeout=30)
-    finally:
-        await db.close()
-
-
-async def run_migrate(settings: Settings) -> None:
-    db = await Database.open(settings.database_path, migrate=False)
-    try:
-        version = await db.migrate()
-        await ensure_reference(db)
-    finally:
-        await db.close()
-    print(f"Database {settings.database_path} is at schema version {version}.")
-
-
-async def run_catalogue(settings: Settings, action: str, path: Path, *, replace: bool) -> int:
-    db = await Database.open(settings.database_path)
-    try:
-        if action == "export":
-            kind = FileKind.xlsx if path.suffix.lower() == ".xlsx" else FileKind.csv
-            data, count = await export_programs(db, kind)
-            path.write_bytes(data)
-            print(f"Exported {count} programmes to {path}.")
-            return 0
-        report = await import_programs(db, path.name, path.read_bytes(), replace=replace)
-    finally:
-        await db.close()
-    print(import_report_text(report, path.name))
-    return 0 if report.ok else 1
-
-
-async def run_export(settings: Settings, folder: Path) -> None:
-    db = await Database.open(settings.database_path)
-    try:
-        files = await export_all(db)
-    finally:
-        await db.close()
-    folder.mkdir(parents=True, exist_ok=True)
-    for file in files:
-        path = folder / file.filename
-        path.write_bytes(file.content)
-        print(f"{path}: {file.rows} rows")
-
-
-def import_report_text(report: ImportReport, name: str) -> str:
-    problems = [*report.file_errors, *report.result.file_errors]
-    if problems:
-        return f"{name}: nothing imported. " + " ".join(problems)
-    if report.result.errors:
-        lines = [f"{name}: nothing imported, {len(report.result.errors)} problems:"]
-        lines += [f"  row {e.row}: {e.message}" for e in report.result.errors]
-        return "\n".join(lines)
-    if not report.result.programs:
-        return f"{name}: the file has no programmes; nothing imported."
-    removed = f", {report.removed} removed" if report.replace else ""
-    return (
-        f"{name}: imported {len(report.result.programs)} programmes "
-        f"({report.added} new, {report.updated} updated{removed})."
-    )
 
 
 def main(argv: list[str] | None = None) -> int:

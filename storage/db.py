@@ -32,6 +32,7 @@ from storage.catalogue import CatalogueRepo
 from storage.fsm_rows import FsmRows
 from storage.leads import LeadsRepo
 from storage.leases import LeasesRepo
+from storage.relay import RelayRepo
 from storage.reminders import RemindersRepo
 from storage.results import ResultsRepo
 from storage.users import UsersRepo
@@ -75,6 +76,7 @@ class Repositories:
         self.results = ResultsRepo(conn)
         self.catalogue = CatalogueRepo(conn)
         self.leads = LeadsRepo(conn)
+        self.relay = RelayRepo(conn)
         self.audit = AuditRepo(conn)
         self.broadcasts = BroadcastsRepo(conn)
         self.reminders = RemindersRepo(conn)

@@ -1,4 +1,4 @@
-"""Applications to programs and the consultant relay."""
+"""Applications to programs."""
 
 from __future__ import annotations
 
@@ -79,21 +79,3 @@ class LeadsRepo:
             f"SELECT {_LEAD_COLUMNS} FROM leads WHERE user_id = ? ORDER BY id DESC", (user_id,)
         )
         return [_lead(row) for row in rows]
-
-    # --- consultant relay ----------------------------------------------------------------------
-
-    async def remember_relay(self, chat_id: int, message_id: int, user_id: int) -> None:
-        await self._conn.execute(
-            "INSERT OR REPLACE INTO consultant_messages (chat_id, message_id, user_id) "
-            "VALUES (?, ?, ?)",
-            (chat_id, message_id, user_id),
-        )
-
-    async def relay_target(self, chat_id: int, message_id: int) -> int | None:
-        rows = list(
-            await self._conn.execute_fetchall(
-                "SELECT user_id FROM consultant_messages WHERE chat_id = ? AND message_id = ?",
-                (chat_id, message_id),
-            )
-        )
-        return int(rows[0][0]) if rows else None

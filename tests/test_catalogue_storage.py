@@ -167,14 +167,14 @@ async def test_a_second_application_for_a_programme_is_recognised(db: Database) 
             )
             for _attempt in range(2)
         ]
-        await tx.leads.remember_relay(-100, 55, 7)
+        await tx.relay.remember(-100, 55, 7)
     assert first is not None and second is None
     async with db.transaction() as tx:
         assert [lead.id for lead in await tx.leads.of_user(7)] == [first.id]
-        assert await tx.leads.relay_target(-100, 55) == 7
+        assert await tx.relay.target(-100, 55) == 7
         await tx.forget_user(7)
         assert await tx.leads.of_user(7) == []
-        assert await tx.leads.relay_target(-100, 55) is None
+        assert await tx.relay.target(-100, 55) is None
 
 
 async def test_catalogue_command_line_import_and_export(tmp_path: Path) -> None:

@@ -86,8 +86,8 @@ async def on_question(
             logger.warning("A question could not be copied to chat %d", chat_id)
             continue
         async with db.transaction() as tx:
-            await tx.leads.remember_relay(chat_id, head.message_id, message.from_user.id)
-            await tx.leads.remember_relay(chat_id, copy.message_id, message.from_user.id)
+            await tx.relay.remember(chat_id, head.message_id, message.from_user.id)
+            await tx.relay.remember(chat_id, copy.message_id, message.from_user.id)
         delivered = True
     if delivered:
         await message.answer(
@@ -122,7 +122,7 @@ class ReplyToRelayed(BaseFilter):
         if reply is None or message.chat.id not in staff_chats(settings):
             return False
         async with db.autocommit() as repos:
-            user_id = await repos.leads.relay_target(message.chat.id, reply.message_id)
+            user_id = await repos.relay.target(message.chat.id, reply.message_id)
         return False if user_id is None else {"relay_user_id": user_id}
 
 

@@ -172,8 +172,9 @@ class SlowOfflineSession(OfflineSession):
 
 
 def broadcaster(db: Database, *, rate: float, concurrency: int) -> Broadcaster:
-    engine = Broadcaster(db, create_i18n("ru"), "ru", rate=rate, concurrency=concurrency)
-    engine.view = progress_view
+    engine = Broadcaster(
+        db, create_i18n("ru"), "ru", view=progress_view, rate=rate, concurrency=concurrency
+    )
     return engine
 
 

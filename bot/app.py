@@ -73,10 +73,14 @@ def create_dispatcher(
     i18n = i18n or create_i18n(settings.default_locale)
     quizzes = load_quiz_catalog()  # a broken quiz file stops start-up here, with its name
     in_flight = InFlightMiddleware()
-    broadcaster = Broadcaster(db, i18n, settings.default_locale, rate=settings.broadcast_rate)
-    broadcaster.view = admin_broadcast.progress_view
-    reminder_sender = ReminderSender(db, i18n, settings.default_locale)
-    reminder_sender.render = render_reminder
+    broadcaster = Broadcaster(
+        db,
+        i18n,
+        settings.default_locale,
+        view=admin_broadcast.progress_view,
+        rate=settings.broadcast_rate,
+    )
+    reminder_sender = ReminderSender(db, i18n, settings.default_locale, render=render_reminder)
     storage, isolation = create_fsm_storage(settings, db)
     dp = Dispatcher(
         storage=storage,

@@ -85,8 +85,14 @@ async def _ids(db: Database) -> list[int]:
 
 
 def broadcaster(db: Database, settings: Settings, **options: Any) -> Broadcaster:
-    engine = Broadcaster(db, create_i18n("ru"), "ru", rate=options.pop("rate", 5000), **options)
-    engine.view = progress_view
+    engine = Broadcaster(
+        db,
+        create_i18n("ru"),
+        "ru",
+        view=progress_view,
+        rate=options.pop("rate", 5000),
+        **options,
+    )
     return engine
 
 

@@ -12,8 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.runtime.i18n import create_i18n
-from bot.workers.broadcaster import Broadcaster
+from bot.workers.broadcaster import DEFAULT_CONCURRENCY
 from storage.broadcasts import Segment
 from storage.db import Database
 from tests.fake_api import Call, FakeBotApi, Params
@@ -34,7 +33,6 @@ async def prepare(path: Path, people: list[int]) -> tuple[int, int]:
     Also the number of senders the bot's broadcaster runs at once."""
     db = await Database.open(path)
     try:
-        concurrency = Broadcaster(db, create_i18n("ru"), "ru", rate=float(RATE)).concurrency
         async with db.transaction() as tx:
             await tx.conn.executemany(
                 "INSERT INTO users (id, first_name) VALUES (?, ?)",
@@ -50,7 +48,7 @@ async def prepare(path: Path, people: list[int]) -> tuple[int, int]:
     finally:
         await db.close()
     assert row.status == "running" and row.total == len(people)
-    return row.id, concurrency
+    return row.id, DEFAULT_CONCURRENCY
 
 
 def copies(calls: list[Call]) -> Counter[int]:

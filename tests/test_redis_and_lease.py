@@ -40,6 +40,7 @@ from bot.workers.lease import (
     new_holder_id,
     this_host,
 )
+from handlers.admin.broadcast import progress_view
 from handlers.quiz.callbacks import QuizAction
 from storage.broadcasts import Segment
 from storage.db import Database
@@ -331,7 +332,7 @@ async def test_a_pause_made_by_another_process_stops_the_run_here(db: Database) 
         )
     session = OfflineSession()
     bot = Bot(TEST_TOKEN, session=session)
-    engine = Broadcaster(db, create_i18n("ru"), "ru", rate=200, concurrency=4)
+    engine = Broadcaster(db, create_i18n("ru"), "ru", view=progress_view, rate=200, concurrency=4)
     engine.start(bot, row.id)
     await until(lambda: len(copies_to(session, people)) >= 20, timeout=5, what="20 copies")
     async with db.autocommit() as repos:

@@ -73,8 +73,9 @@ async def test_the_loop_sends_in_daytime_once_and_respects_the_person(db: Databa
     session = OfflineSession()
     bot = Bot("42:TEST", session=session)
     clock = [utc(2026, 11, 26, 12, 0)]  # 15:00 in Moscow, 22:00 in Vladivostok
-    sender = ReminderSender(db, create_i18n("ru"), "ru", clock=lambda: clock[0])
-    sender.render = render_reminder
+    sender = ReminderSender(
+        db, create_i18n("ru"), "ru", render=render_reminder, clock=lambda: clock[0]
+    )
 
     assert await sender.tick(bot) == 1
     sent = [r.method for r in session.requests if isinstance(r.method, SendMessage)]

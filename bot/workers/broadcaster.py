@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -40,6 +41,7 @@ from storage.db import Database
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+DEFAULT_CONCURRENCY = 8  # sends in flight at once
 BACKOFF_SECONDS = 0.5
 CLAIM_SIZE = 64
 SCHEDULER_SECONDS = 15.0
@@ -104,7 +106,13 @@ class Progress:
         return self.sent_this_run / elapsed if elapsed > 0 else 0.0
 
 
-ProgressView = Callable[[BroadcastRow, Progress, bool], tuple[str, InlineKeyboardMarkup | None]]
+class ProgressView(Protocol):
+    """The admin's progress message of a broadcast: its text and buttons. Passed in by the
+    app, because texts live with the admin handlers; `final` once the run has ended."""
+
+    def __call__(
+        self, row: BroadcastRow, progress: Progress, final: bool, /
+    ) -> tuple[str, InlineKeyboardMarkup | None]: ...
 
 
 class Broadcaster:
@@ -114,8 +122,9 @@ class Broadcaster:
         i18n: I18n,
         locale: str,
         *,
+        view: ProgressView,
         rate: float,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         progress_every: float = 3.0,
     ) -> None:
         self._db = db
@@ -125,7 +134,7 @@ class Broadcaster:
         self.concurrency = concurrency
         self.progress_every = progress_every
         self.pacer = Pacer(rate)
-        self.view: ProgressView | None = None  # set by the admin handlers: texts live there
+        self._view = view
         self._runs: dict[int, asyncio.Task[None]] = {}
         self._halted: set[int] = set()
         self._scheduler: asyncio.Task[None] | None = None
@@ -318,10 +327,10 @@ class Broadcaster:
         self, bot: Bot, row: BroadcastRow, progress: Progress, *, final: bool
     ) -> str | None:
         """Edit the progress message; returns the text shown."""
-        if self.view is None or row.progress_chat_id is None or row.progress_message_id is None:
+        if row.progress_chat_id is None or row.progress_message_id is None:
             return None
         with self._i18n.context(), self._i18n.use_locale(self._locale):
-            text, markup = self.view(row, progress, final)
+            text, markup = self._view(row, progress, final)
         try:
             await bot.edit_message_text(
                 text,

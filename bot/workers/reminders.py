@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
@@ -78,9 +79,14 @@ class ReminderMessage:
     markup: InlineKeyboardMarkup | None = None
 
 
-# What a reminder says, given the database (for the programme's title): set by the handlers,
-# where texts live. None: nothing to say any more (the programme is gone).
-Render = Callable[[Database, DueReminder], Awaitable[ReminderMessage | None]]
+class RenderReminder(Protocol):
+    """What a reminder says, given the database (for the programme's title); None: nothing
+    to say any more (the programme is gone). Passed in by the app: texts live with the
+    handlers."""
+
+    def __call__(
+        self, db: Database, reminder: DueReminder, /
+    ) -> Awaitable[ReminderMessage | None]: ...
 
 
 class ReminderSender:
@@ -90,13 +96,14 @@ class ReminderSender:
         i18n: I18n,
         default_locale: str,
         *,
+        render: RenderReminder,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._db = db
         self._i18n = i18n
         self._default_locale = default_locale
         self._clock = clock
-        self.render: Render | None = None
+        self._render = render
         self._task: asyncio.Task[None] | None = None
 
     def start(self, bot: Bot) -> None:
@@ -139,10 +146,8 @@ class ReminderSender:
         return sent
 
     async def _send(self, bot: Bot, reminder: DueReminder, locale: str | None) -> bool:
-        if self.render is None:
-            return False
         with self._i18n.context(), self._i18n.use_locale(locale or self._default_locale):
-            message = await self.render(self._db, reminder)
+            message = await self._render(self._db, reminder)
         if message is None:
             return False
         try:

@@ -65,6 +65,7 @@ from storage.db import Database
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the fake server lives with the tests, outside the package
 from tests.fake_api import Call, FakeBotApi  # noqa: E402
+from tests.sql import raw_connection  # noqa: E402
 
 TOKEN = "123:BENCH-token"
 ADMIN_ID = 9001
@@ -93,7 +94,9 @@ async def fill(db: Database, people: int) -> int:
     for first in range(0, people, BATCH):
         ids = range(FIRST_ID + first, FIRST_ID + min(first + BATCH, people))
         async with db.transaction() as tx:
-            await tx.conn.executemany("INSERT INTO users (id) VALUES (?)", ((i,) for i in ids))
+            await raw_connection(tx).executemany(
+                "INSERT INTO users (id) VALUES (?)", ((i,) for i in ids)
+            )
     async with db.transaction() as tx:
         row = await tx.broadcasts.create(
             admin_id=ADMIN_ID,

@@ -29,12 +29,14 @@ from bot.services.reference import ensure_reference
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.catalogue import CatalogueRepo
+from storage.exports import ExportsRepo
 from storage.fsm_rows import FsmRows
 from storage.leads import LeadsRepo
 from storage.leases import LeasesRepo
 from storage.relay import RelayRepo
 from storage.reminders import RemindersRepo
 from storage.results import ResultsRepo
+from storage.stats import StatsRepo
 from storage.users import UsersRepo
 
 BUSY_TIMEOUT_MS = 5000
@@ -70,7 +72,8 @@ class Repositories:
     """Repositories bound to the connection for one unit of work."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
+        # Private: SQL lives in the repositories, never in the code that uses them.
+        self._conn = conn
         self.users = UsersRepo(conn)
         self.fsm = FsmRows(conn)
         self.results = ResultsRepo(conn)
@@ -81,16 +84,22 @@ class Repositories:
         self.broadcasts = BroadcastsRepo(conn)
         self.reminders = RemindersRepo(conn)
         self.leases = LeasesRepo(conn)
+        self.stats = StatsRepo(conn)
+        self.exports = ExportsRepo(conn)
+
+    async def ping(self) -> None:
+        """A round trip to the database, for health checks: raises when it cannot answer."""
+        await self._conn.execute_fetchall("SELECT 1")
 
     async def forget_user(self, user_id: int) -> None:
         """Delete every row about a person: the user row and rows in any table with `user_id`."""
-        tables = await self.conn.execute_fetchall(
+        tables = await self._conn.execute_fetchall(
             "SELECT m.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c "
             "WHERE m.type = 'table' AND c.name = 'user_id'"
         )
         for (table,) in tables:
-            await self.conn.execute(f'DELETE FROM "{table}" WHERE user_id = ?', (user_id,))
-        await self.conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            await self._conn.execute(f'DELETE FROM "{table}" WHERE user_id = ?', (user_id,))
+        await self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
 
 
 class Database:

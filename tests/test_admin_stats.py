@@ -17,6 +17,7 @@ from aiogram.methods import SendDocument, SendMessage, SendPhoto
 from bot.runtime.offline import ChatSimulator, OfflineSession, Request
 from storage.db import Database
 from tests.conftest import ADMIN_ID, MakeClient
+from tests.sql import raw_connection
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -27,7 +28,7 @@ def ago(days: int) -> str:
 
 async def backdate(db: Database, table: str, row_id: int, column: str, days: int) -> None:
     async with db.autocommit() as repos:
-        await repos.conn.execute(
+        await raw_connection(repos).execute(
             f"UPDATE {table} SET {column} = ? WHERE id = ?", (ago(days), row_id)
         )
 
@@ -109,7 +110,9 @@ async def populate(make_client: MakeClient, db: Database) -> None:
     await add_result(db, 1004, "riasec", "R-I-C")
     async with db.autocommit() as repos:
         # A row from before consent was checked everywhere: the consent is gone, names are not.
-        await repos.conn.execute("UPDATE users SET consent_given_at = NULL WHERE id = 1004")
+        await raw_connection(repos).execute(
+            "UPDATE users SET consent_given_at = NULL WHERE id = 1004"
+        )
     await add_result(db, 1001, "riasec", "R-I-A")
     await add_result(db, 1001, "riasec", "S-A-E")  # the latest one counts
     await add_result(db, 1002, "klimov", "tech+art")

@@ -24,6 +24,7 @@ from handlers.admin.broadcast import parse_local_time, progress_view
 from storage.broadcasts import Segment
 from storage.db import Database
 from tests.conftest import ADMIN_ID, MakeClient
+from tests.sql import raw_connection
 
 ADMIN_CHAT = ADMIN_ID
 SOURCE_MESSAGE = 77
@@ -71,7 +72,7 @@ async def add_people(db: Database, count: int, **fields: Any) -> list[int]:
     columns = ", ".join(["id", *fields])
     marks = ", ".join("?" * (1 + len(fields)))
     async with db.transaction() as tx:
-        await tx.conn.executemany(
+        await raw_connection(tx).executemany(
             f"INSERT INTO users ({columns}) VALUES ({marks})",
             [(i, *fields.values()) for i in ids],
         )
@@ -80,7 +81,7 @@ async def add_people(db: Database, count: int, **fields: Any) -> list[int]:
 
 async def _ids(db: Database) -> list[int]:
     async with db.autocommit() as repos:
-        rows = await repos.conn.execute_fetchall("SELECT id FROM users")
+        rows = await raw_connection(repos).execute_fetchall("SELECT id FROM users")
     return [int(r[0]) for r in rows]
 
 
@@ -130,7 +131,7 @@ async def test_two_thousand_recipients_each_get_it_once_through_floods_and_block
     async with db.autocommit() as repos:
         counts = await repos.broadcasts.counts(broadcast_id)
         row = await repos.broadcasts.get(broadcast_id)
-        still_blocked = await repos.conn.execute_fetchall(
+        still_blocked = await raw_connection(repos).execute_fetchall(
             "SELECT count(*) FROM users WHERE is_blocked = 1"
         )
     assert (counts.sent, counts.blocked, counts.failed, counts.left) == (1979, 21, 0, 0)
@@ -167,7 +168,7 @@ async def test_other_errors_are_retried_then_failed_with_the_reason(
     await engine.wait(broadcast_id)
     async with db.autocommit() as repos:
         rows = list(
-            await repos.conn.execute_fetchall(
+            await raw_connection(repos).execute_fetchall(
                 "SELECT status, attempts, error FROM broadcast_recipients WHERE user_id = ?",
                 (person,),
             )

@@ -16,6 +16,7 @@ from bot.workers.broadcaster import DEFAULT_CONCURRENCY
 from storage.broadcasts import Segment
 from storage.db import Database
 from tests.fake_api import Call, FakeBotApi, Params
+from tests.sql import raw_connection
 from tests.test_polling_http import bot_env, bot_process
 
 ADMIN_ID = 9001
@@ -34,7 +35,7 @@ async def prepare(path: Path, people: list[int]) -> tuple[int, int]:
     db = await Database.open(path)
     try:
         async with db.transaction() as tx:
-            await tx.conn.executemany(
+            await raw_connection(tx).executemany(
                 "INSERT INTO users (id, first_name) VALUES (?, ?)",
                 [(user_id, "Тест") for user_id in people],
             )

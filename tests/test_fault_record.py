@@ -54,6 +54,7 @@ from handlers.quiz.callbacks import QuizCb
 from storage.db import Database
 from tests.conftest import ADMIN_ID, TEST_TOKEN, MakeClient, make_settings
 from tests.fake_api import FakeBotApi, Params
+from tests.sql import raw_connection
 from tests.test_polling_http import bot_env, bot_process, buttons, to_user
 
 USER_ID = 5001  # the person of the HTTP tests (see tests/test_polling_http.py)
@@ -461,7 +462,7 @@ async def fuzz_people(make_client: MakeClient) -> list[ChatSimulator]:
 
 async def column(db: Database, sql: str) -> list[str]:
     async with db.autocommit() as repos:
-        return [str(row[0]) for row in await repos.conn.execute_fetchall(sql)]
+        return [str(row[0]) for row in await raw_connection(repos).execute_fetchall(sql)]
 
 
 async def known_values(db: Database, people: list[ChatSimulator]) -> dict[str, list[str]]:

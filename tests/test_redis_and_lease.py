@@ -47,6 +47,7 @@ from storage.db import Database
 from storage.leases import Lease
 from tests.conftest import ADMIN_ID, TEST_TOKEN, make_settings
 from tests.fake_api import Call, FakeBotApi
+from tests.sql import raw_connection
 from tests.test_polling_http import bot_env, bot_process
 from tests.test_quiz_flow import onboard, start_quiz, tap
 
@@ -236,7 +237,7 @@ async def test_a_holder_that_finds_its_lease_taken_stops_its_work(
         assert await keeper.start(work.begin, work.end)
         # As if this process had stalled past the expiry and another took the lease.
         async with db_b.autocommit() as repos:
-            await repos.conn.execute(
+            await raw_connection(repos).execute(
                 "UPDATE leases SET holder = 'thief:1:x', expires_at = ?", (time.time() + 60,)
             )
         await until(lambda: not keeper.held, timeout=3.0, what="the loss is noticed")
@@ -274,7 +275,7 @@ def copies_to(session: OfflineSession, people: list[int]) -> set[int]:
 async def add_people(db: Database, count: int) -> list[int]:
     ids = list(range(200_000, 200_000 + count))
     async with db.transaction() as tx:
-        await tx.conn.executemany(
+        await raw_connection(tx).executemany(
             "INSERT INTO users (id, first_name) VALUES (?, 'Тест')", [(i,) for i in ids]
         )
     return ids
@@ -372,7 +373,7 @@ async def add_running_broadcast(path: Path, source_message_id: int, people: list
     db = await Database.open(path)
     try:
         async with db.transaction() as tx:
-            await tx.conn.executemany(
+            await raw_connection(tx).executemany(
                 "INSERT OR IGNORE INTO users (id, first_name) VALUES (?, 'Тест')",
                 [(i,) for i in people],
             )
@@ -577,7 +578,9 @@ async def test_a_quiz_started_through_one_process_goes_on_through_another(
             await dp_b.fsm.close()
             await forget_keys(redis_url, user_id)
         async with db_a.autocommit() as repos:
-            rows = list(await repos.conn.execute_fetchall("SELECT count(*) FROM fsm_state"))
+            rows = list(
+                await raw_connection(repos).execute_fetchall("SELECT count(*) FROM fsm_state")
+            )
         assert rows[0][0] == 0  # the conversation lives in Redis, not in the file
 
 

@@ -19,6 +19,7 @@ from bot.workers.reminders import (
 )
 from handlers.reminders.router import render_reminder
 from storage.db import Database
+from tests.sql import raw_connection
 
 VLADIVOSTOK = "Asia/Vladivostok"  # UTC+10
 
@@ -53,7 +54,7 @@ def test_a_programme_reminder_is_for_the_morning_before_the_start() -> None:
 async def add_person(db: Database, user_id: int, region: str | None = None) -> None:
     async with db.transaction() as tx:
         await tx.users.ensure(user_id)
-        await tx.conn.execute(
+        await raw_connection(tx).execute(
             "UPDATE users SET region_slug = ?, consent_given_at = '2026-11-01T00:00:00Z' "
             "WHERE id = ?",
             (region, user_id),
@@ -96,7 +97,7 @@ async def test_the_loop_sends_in_daytime_once_and_respects_the_person(db: Databa
     assert await sender.tick(bot) == 0
     async with db.autocommit() as repos:
         rows = list(
-            await repos.conn.execute_fetchall(
+            await raw_connection(repos).execute_fetchall(
                 "SELECT due_at, status FROM reminders WHERE user_id = 2 AND kind = 'program_start'"
             )
         )
@@ -116,7 +117,7 @@ async def test_pause_plans_a_nudge_resume_drops_it_and_settings_switch_off(
     async def quiz_reminder() -> tuple[str, str]:
         async with db.autocommit() as repos:
             rows = list(
-                await repos.conn.execute_fetchall(
+                await raw_connection(repos).execute_fetchall(
                     "SELECT status, due_at FROM reminders WHERE user_id = ? "
                     "AND kind = 'quiz_paused'",
                     (client.user.id,),
@@ -142,7 +143,7 @@ async def test_pause_plans_a_nudge_resume_drops_it_and_settings_switch_off(
     await client.click("Да, удалить")
     async with db.autocommit() as repos:
         left = list(
-            await repos.conn.execute_fetchall(
+            await raw_connection(repos).execute_fetchall(
                 "SELECT count(*) FROM reminders WHERE user_id = ?", (client.user.id,)
             )
         )
@@ -164,7 +165,7 @@ async def test_an_application_plans_a_reminder_before_the_start(
     await client.send("+7 912 345-67-89")
     async with db.autocommit() as repos:
         rows = list(
-            await repos.conn.execute_fetchall(
+            await raw_connection(repos).execute_fetchall(
                 "SELECT subject, status FROM reminders WHERE user_id = ? "
                 "AND kind = 'program_start'",
                 (client.user.id,),

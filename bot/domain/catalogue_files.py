@@ -21,16 +21,15 @@ import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 import openpyxl
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from bot.domain.catalogue import KLIMOV, Audience, Format, Program
+from bot.domain.spreadsheets import Table, Value, needs_escape, unescape, write_csv, write_xlsx
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
 MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024  # guards against zip bombs
@@ -40,7 +39,6 @@ WEIGHT_DECIMALS = 6
 
 # What Excel and LibreOffice treat as the start of a formula (CSV injection).
 FORMULA_CHARS = frozenset("=+-@")
-_EXPORT_ESCAPE_CHARS = FORMULA_CHARS | {"\t", "\r"}
 
 # A cell as read from either format, already trimmed; "" means empty.
 Cell = str | bool | int | float | date
@@ -107,19 +105,6 @@ def _clean_text(text: str) -> str:
     return _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _needs_escape(text: str) -> bool:
-    return text.lstrip("'")[:1] in _EXPORT_ESCAPE_CHARS
-
-
-def _escape(text: str) -> str:
-    """The apostrophe Excel itself uses to mark text that must not become a formula."""
-    return "'" + text if _needs_escape(text) else text
-
-
-def _unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and _needs_escape(text[1:]) else text
-
-
 # --- cell parsers: each takes a non-empty cell and returns a value or raises _Invalid ------
 
 
@@ -131,7 +116,7 @@ def _text(limit: int, *, one_line: bool = False) -> Callable[[Cell], str]:
                 f"начинается с «{raw[0]}», Excel примет это за формулу; уберите знак "
                 "или поставьте перед ним апостроф '"
             )
-        text = _unescape(raw)
+        text = unescape(raw)
         if one_line:
             text = " ".join(text.split())
         if len(text) > limit:
@@ -341,16 +326,13 @@ def _source(value: Cell) -> str:
 
 # --- the column table ----------------------------------------------------------------------
 
-# What a column contributes to a file being written: a str, number, date or nothing.
-Out = str | int | float | date | None
-
 
 @dataclass(frozen=True, slots=True)
 class _Column:
     name: str
     russian: str
     parse: Callable[[Cell], Any]
-    render: Callable[[Program], Out]
+    render: Callable[[Program], Value]  # what the column writes
     required: bool = False
     width: int = 12  # characters, for XLSX
 
@@ -567,7 +549,7 @@ def _xlsx_cell(cell: Any) -> Cell:
         text = value.strip()
         style = getattr(cell, "style_array", None)
         # Excel's "'" prefix lives in the style, not in the value.
-        if style is not None and style.quotePrefix and _needs_escape(text):
+        if style is not None and style.quotePrefix and needs_escape(text):
             return "'" + text
         return text
     if isinstance(value, bool | int | float | date):
@@ -754,62 +736,10 @@ def _program(values: dict[str, Any], center: str | None, region: str | None) -> 
 
 def write_programs(programs: Iterable[Program], kind: FileKind) -> bytes:
     """English headers in the documented order, values in their Russian forms."""
-    rows = [[column.render(p) for column in _COLUMNS] for p in programs]
-    return _write_csv(rows) if kind is FileKind.csv else _write_xlsx(rows)
-
-
-def _csv_value(value: Out) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        # Decimal comma for Russian Excel; never an exponent, always the exact float.
-        return format(Decimal(repr(value)), "f").replace(".", ",")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return _escape(value)
-    return str(value)
-
-
-def _write_csv(rows: list[list[Out]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(column.name for column in _COLUMNS)
-    writer.writerows([_csv_value(value) for value in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _write_xlsx(rows: list[list[Out]]) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "programs"
-    sheet.append([column.name for column in _COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for number, row in enumerate(rows, start=2):
-        for index, value in enumerate(row, start=1):
-            _put(sheet.cell(row=number, column=index), value)
-    for index, column in enumerate(_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _put(cell: Any, value: Out) -> None:
-    if isinstance(value, str):
-        cell.value = _XML_ILLEGAL.sub("", value)
-        cell.data_type = "s"  # a string, even when it looks like a formula
-        if _needs_escape(value):
-            cell.quotePrefix = True  # how Excel marks text typed after an apostrophe
-    elif isinstance(value, date):
-        cell.value = value
-        cell.number_format = "yyyy-mm-dd"
-    else:
-        cell.value = value
+    table = Table(
+        name="programs",
+        headers=tuple(column.name for column in _COLUMNS),
+        rows=[[column.render(p) for column in _COLUMNS] for p in programs],
+        widths=tuple(column.width for column in _COLUMNS),
+    )
+    return write_csv(table) if kind is FileKind.csv else write_xlsx(table)

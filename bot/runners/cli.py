@@ -8,9 +8,9 @@ from pathlib import Path
 from bot.config import Settings
 from bot.domain.catalogue_files import FileKind
 from bot.services.catalogue_files import ImportReport, export_programs, import_programs
+from bot.services.exports import export_all
 from bot.services.reference import ensure_reference
 from storage.db import Database
-from storage.exports import export_all
 
 
 async def run_migrate(settings: Settings) -> None:

@@ -92,7 +92,7 @@ def health_view(db: Database, version: str) -> Handler:
     async def health(request: web.Request) -> web.StreamResponse:
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT), db.autocommit() as repos:
-                await repos.conn.execute_fetchall("SELECT 1")
+                await repos.ping()
         except TimeoutError:
             problem = f"no answer within {HEALTH_TIMEOUT:g} s"
         except Exception as error:  # any failure is an answer for the probe, never a 500

@@ -14,10 +14,10 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.charts import StatsChart, render_stats_in_thread
 from bot.domain.quiz.content import QuizCatalog
+from bot.services.exports import export_all
 from handlers.admin import admin_router
 from storage.db import Database
-from storage.exports import export_all
-from storage.stats import ACTIVE_DAYS, DAYS_SHOWN, WEEK_DAYS, Ranked, Stats, StatsRepo
+from storage.stats import ACTIVE_DAYS, DAYS_SHOWN, WEEK_DAYS, Ranked, Stats
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def stats_chart(stats: Stats) -> StatsChart:
 async def cmd_stats(message: Message, db: Database, quizzes: QuizCatalog, locale: str) -> None:
     assert message.from_user is not None
     async with db.transaction() as tx:
-        stats = await StatsRepo(tx.conn).collect(datetime.now(UTC))
+        stats = await tx.stats.collect(datetime.now(UTC))
         await tx.audit.record(message.from_user.id, "stats", f"{stats.total} people")
     await message.answer(stats_text(stats, quizzes, locale))
     try:

@@ -57,6 +57,7 @@ from bot.app import create_bot
 from bot.config import Settings
 from bot.runtime.i18n import create_i18n
 from bot.runtime.offline import OfflineSession
+from bot.services.database import open_database
 from bot.workers.broadcaster import Broadcaster
 from handlers.admin.broadcast import progress_view
 from storage.broadcasts import Segment
@@ -263,7 +264,7 @@ async def serve() -> None:
 
 
 async def fresh(folder: Path, name: str, people: int) -> tuple[Database, int]:
-    db = await Database.open(folder / f"{name}.sqlite3")
+    db = await open_database(folder / f"{name}.sqlite3")
     return db, await fill(db, people)
 
 
@@ -420,7 +421,7 @@ def reset_peak_rss() -> None:
 
 async def measure_memory(path: Path, url: str, sends: int) -> dict[str, float]:
     """In a fresh process: send `sends` copies of the running broadcast in `path`."""
-    db = await Database.open(path)
+    db = await open_database(path)
     try:
         async with db.autocommit() as repos:
             (row,) = await repos.broadcasts.with_status("running")
@@ -473,7 +474,7 @@ class Memory:
 
 async def memory_run(path: Path, url: str, people: int, sends: int) -> Memory:
     started = time.perf_counter()
-    db = await Database.open(path)
+    db = await open_database(path)
     try:
         await fill(db, people)
     finally:

@@ -47,8 +47,8 @@ from machine_info import machine  # bench/ itself is on the path of a script
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.runtime.offline import ChatSimulator, OfflineSession
+from bot.services.database import open_database
 from handlers.quiz.callbacks import QuizAction, QuizCb
-from storage.db import Database
 
 TARGET_P99_MS = 50.0
 TOKEN = "42:BENCH-token"
@@ -268,7 +268,7 @@ async def bot_runs(args: argparse.Namespace, folder: Path) -> list[Run]:
     rng = random.Random(args.seed)
     ids = itertools.count(100_000)
     settings = Settings(_env_file=None, database_path=folder / "bench.sqlite3")
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path)
     try:
         session = IndexedSession()
         bot = create_bot(settings, session=session, token=TOKEN)

@@ -36,8 +36,8 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.domain.quiz.progress import QuizProgress
 from bot.runtime.offline import BOT_USER, ChatSimulator, OfflineSession
+from bot.services.database import open_database
 from handlers.quiz.callbacks import QuizAction, QuizCb
-from storage.db import Database
 
 QUESTIONS = 29  # the 30th answer draws the result chart: not part of the answer path
 BATCH = 100
@@ -148,7 +148,7 @@ async def run_echo(people: int) -> float:
 
 async def run_quiz(people: int, folder: Path) -> float:
     settings = Settings(_env_file=None, database_path=folder / "bench.sqlite3")
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path)
     session = OfflineSession()
     bot: Bot = create_bot(settings, session=session, token=TOKEN)
     dispatcher = create_dispatcher(settings, db)  # the real one, throttling included

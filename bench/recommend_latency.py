@@ -49,6 +49,7 @@ from bot.domain.ranking import (
     vector_from_code,
     vector_from_scores,
 )
+from bot.services.database import open_database
 from storage.db import Database
 
 TARGET_P95_MS = 10.0
@@ -353,7 +354,7 @@ async def check(db: Database, checked: list[Case]) -> int:
 async def run(args: argparse.Namespace, path: Path) -> int:
     print(machine())
     rng = random.Random(args.seed)
-    db = await Database.open(path)
+    db = await open_database(path)
     try:
         fill_s = await fill(db, rng, args.centers, args.programs)
         async with db.autocommit() as repos:

@@ -45,7 +45,7 @@ from machine_info import machine  # bench/ itself is on the path of a script
 from bot.domain.catalogue import load_regions
 from bot.domain.quiz.content import load_quiz_catalog
 from bot.domain.quiz.evaluate import evaluate, result_code
-from storage.db import Database
+from bot.services.database import open_database
 
 if TYPE_CHECKING:
     from tests.fake_api import FakeBotApi
@@ -137,7 +137,7 @@ async def bot_process(folder: Path, env: dict[str, str]) -> AsyncIterator[Runnin
 
 async def migrated_template(folder: Path) -> Path:
     path = folder / "template.sqlite3"
-    db = await Database.open(path)
+    db = await open_database(path)
     await db.close()
     return path
 

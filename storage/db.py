@@ -25,7 +25,6 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.services.reference import ensure_reference
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.catalogue import CatalogueRepo
@@ -111,7 +110,9 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
-        """Open (creating the file and its folder) and bring the schema up to date."""
+        """Open (creating the file and its folder); with `migrate`, bring the schema up to date
+        and check that the file can be written. Reference data is the services' business
+        (`bot.services.database.open_database`)."""
         path = Path(path)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,7 +125,6 @@ class Database:
             db = cls(conn, path)
             if migrate:
                 await db.migrate()
-                await ensure_reference(db)
                 await db.check_writable()
         except BaseException:
             await conn.close()

@@ -11,6 +11,7 @@ from aiogram import Bot, Dispatcher
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.runtime.offline import ChatSimulator, OfflineSession
+from bot.services.database import open_database
 from storage.db import Database
 
 TEST_TOKEN = "42:TEST-token"
@@ -35,7 +36,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = await Database.open(settings.database_path)
+    database = await open_database(settings.database_path)
     yield database
     await database.close()
 

@@ -12,9 +12,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.services.database import open_database
 from bot.workers.broadcaster import DEFAULT_CONCURRENCY
 from storage.broadcasts import Segment
-from storage.db import Database
 from tests.fake_api import Call, FakeBotApi, Params
 from tests.sql import raw_connection
 from tests.test_polling_http import bot_env, bot_process
@@ -32,7 +32,7 @@ RATE = "30"  # the highest BROADCAST_RATE allowed
 async def prepare(path: Path, people: list[int]) -> tuple[int, int]:
     """The database as an admin leaves it: people, and a broadcast to all of them running.
     Also the number of senders the bot's broadcaster runs at once."""
-    db = await Database.open(path)
+    db = await open_database(path)
     try:
         async with db.transaction() as tx:
             await raw_connection(tx).executemany(

@@ -14,6 +14,7 @@ from bot.domain.catalogue_files import FileKind
 from bot.domain.offer_index import Recommender
 from bot.domain.ranking import FormatChoice, Person, Preferences, vector_from_code
 from bot.services.catalogue_files import export_programs, import_programs
+from bot.services.database import open_database
 from bot.services.reference import PACKAGED_PROGRAMS
 from storage.db import Database
 
@@ -31,7 +32,7 @@ async def test_reference_data_is_loaded_once_with_sources(db: Database) -> None:
     assert samples >= 60 and total == samples + 14
     assert real is not None and not real.is_sample and real.source_url
     assert real.duration_hours is None and real.format is None  # unknown stays unknown
-    await (await Database.open(db.path)).close()  # the same version: nothing is added
+    await (await open_database(db.path)).close()  # the same version: nothing is added
     async with db.autocommit() as repos:
         assert await repos.catalogue.count_programs() == (total, samples)
 
@@ -124,7 +125,7 @@ async def test_replace_keeps_only_the_file_and_survives_an_upgrade(db: Database)
         assert await repos.catalogue.program_ids() == {"only-one"}
         assert await repos.catalogue.meta(PACKAGED_PROGRAMS) == "off"
         await repos.catalogue.set_meta("reference_version", "older")
-    reopened = await Database.open(db.path)  # as after an upgrade of the packaged files
+    reopened = await open_database(db.path)  # as after an upgrade of the packaged files
     async with reopened.autocommit() as repos:
         assert await repos.catalogue.program_ids() == {"only-one"}
     await reopened.close()
@@ -136,7 +137,7 @@ async def test_export_then_import_round_trips_the_catalogue(db: Database, tmp_pa
     for kind in (FileKind.csv, FileKind.xlsx):
         data, count = await export_programs(db, kind)
         assert count == len(original)
-        copy = await Database.open(tmp_path / f"copy-{kind}.sqlite3")
+        copy = await open_database(tmp_path / f"copy-{kind}.sqlite3")
         report = await import_programs(copy, f"programs.{kind}", data, replace=True)
         assert report.ok, report.result.errors[:3]
         async with copy.autocommit() as repos:

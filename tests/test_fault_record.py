@@ -50,6 +50,7 @@ from bot.runtime.commands import admin_command_list, command_list
 from bot.runtime.i18n import create_i18n
 from bot.runtime.middlewares import ThrottlingMiddleware
 from bot.runtime.offline import ChatSimulator, OfflineSession, Request, callback_answers
+from bot.services.database import open_database
 from handlers.quiz.callbacks import QuizCb
 from storage.db import Database
 from tests.conftest import ADMIN_ID, TEST_TOKEN, MakeClient, make_settings
@@ -791,7 +792,7 @@ async def start_until_it_talks(
 
 async def existing_database(folder: Path) -> Path:
     path = folder / "data" / "bot.sqlite3"
-    database = await Database.open(path)
+    database = await open_database(path)
     await database.close()
     return path
 
@@ -904,7 +905,7 @@ async def debug_log_of_a_journey(
     settings: Settings, bot: Bot, session: OfflineSession, caplog: pytest.LogCaptureFixture
 ) -> list[logging.LogRecord]:
     caplog.set_level(logging.DEBUG)
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path)
     try:
         dispatcher = create_dispatcher(settings, db, throttle=False)
         await journey_with_secrets(ChatSimulator(dispatcher, bot, session, user_id=1001))

@@ -31,6 +31,7 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings, SettingsError, load_settings
 from bot.runtime.i18n import create_i18n
 from bot.runtime.offline import ChatSimulator, OfflineSession
+from bot.services.database import open_database
 from bot.workers.broadcaster import Broadcaster
 from bot.workers.lease import (
     WORKERS_LEASE,
@@ -370,7 +371,7 @@ def holder_process(path: Path) -> int | None:
 
 
 async def add_running_broadcast(path: Path, source_message_id: int, people: list[int]) -> None:
-    db = await Database.open(path)
+    db = await open_database(path)
     try:
         async with db.transaction() as tx:
             await raw_connection(tx).executemany(
@@ -476,7 +477,7 @@ def free_port() -> int:
 
 async def test_an_unreachable_redis_stops_start_up_naming_redis_url(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0")
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path)
     try:
         dispatcher = create_dispatcher(settings, db)
         assert isinstance(dispatcher.storage, RedisStorage)

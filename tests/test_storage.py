@@ -13,6 +13,7 @@ from aiogram.fsm.storage.base import StorageKey
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.runtime.offline import ChatSimulator, OfflineSession
+from bot.services.database import open_database
 from storage.db import Database, load_migrations
 from storage.fsm import SqliteStorage
 
@@ -146,13 +147,13 @@ async def test_person_halfway_through_onboarding_continues_after_a_restart(
 ) -> None:
     session = OfflineSession()
     bot = create_bot(settings, session=session, token="42:TEST-token")
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path)
     person = ChatSimulator(create_dispatcher(settings, db, throttle=False), bot, session)
     await person.send("/start")
     await person.click("Не сейчас")  # now asked who they are
     await db.close()
 
-    db = await Database.open(settings.database_path)  # the bot comes back
+    db = await open_database(settings.database_path)  # the bot comes back
     try:
         person.dispatcher = create_dispatcher(settings, db, throttle=False)
         await person.send("ммм")  # typed instead of choosing: the same question comes back

@@ -35,7 +35,7 @@ from bot.runtime.offline import (
     Request,
     saved_file_path,
 )
-from storage.db import Database
+from bot.services.database import open_database
 
 INTRO = (
     "Terminal chat with the bot. Send /start to begin, a number to press a button, "
@@ -126,7 +126,7 @@ async def run_console(
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
 ) -> int:
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path)
     session = OfflineSession()
     bot = create_bot(settings, session=session, token=CONSOLE_TOKEN)
     dispatcher = create_dispatcher(settings, db, throttle=False)

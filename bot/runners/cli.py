@@ -8,23 +8,21 @@ from pathlib import Path
 from bot.config import Settings
 from bot.domain.catalogue_files import FileKind
 from bot.services.catalogue_files import ImportReport, export_programs, import_programs
+from bot.services.database import open_database
 from bot.services.exports import export_all
-from bot.services.reference import ensure_reference
-from storage.db import Database
 
 
 async def run_migrate(settings: Settings) -> None:
-    db = await Database.open(settings.database_path, migrate=False)
+    db = await open_database(settings.database_path)
     try:
-        version = await db.migrate()
-        await ensure_reference(db)
+        version = await db.schema_version()
     finally:
         await db.close()
     print(f"Database {settings.database_path} is at schema version {version}.")
 
 
 async def run_catalogue(settings: Settings, action: str, path: Path, *, replace: bool) -> int:
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path)
     try:
         if action == "export":
             kind = FileKind.xlsx if path.suffix.lower() == ".xlsx" else FileKind.csv
@@ -40,7 +38,7 @@ async def run_catalogue(settings: Settings, action: str, path: Path, *, replace:
 
 
 async def run_export(settings: Settings, folder: Path) -> None:
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path)
     try:
         files = await export_all(db)
     finally:

@@ -6,12 +6,12 @@ from aiogram.exceptions import TelegramNetworkError
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from storage.db import Database
+from bot.services.database import open_database
 
 
 async def run_polling(settings: Settings) -> None:
     token = settings.require_token()
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path)
     try:
         bot = create_bot(settings, token=token)
         dispatcher = create_dispatcher(settings, db)

@@ -25,6 +25,7 @@ from aiohttp.typedefs import Handler
 
 from bot.app import DRAIN_SECONDS, create_bot, create_dispatcher
 from bot.config import Settings, SettingsError
+from bot.services.database import open_database
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ async def run_webhook(
     """Serve until SIGTERM or SIGINT (or until `stop` is set, when one is given)."""
     token = settings.require_token()
     target = webhook_target(settings)
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_path)
     try:
         bot = create_bot(settings, token=token)
         try:

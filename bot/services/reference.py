@@ -8,13 +8,10 @@ replaces the whole program list by an import: from then on the list is theirs.
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING
 
 from bot.domain.catalogue import load_centers, load_regions, packaged_program_files, packaged_text
 from bot.domain.catalogue_files import FileKind, read_programs
-
-if TYPE_CHECKING:
-    from storage.db import Database
+from storage.db import Database
 
 REFERENCE_VERSION = "reference_version"
 PACKAGED_PROGRAMS = "packaged_programs"  # 'off' after an import with --replace

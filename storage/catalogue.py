@@ -170,14 +170,6 @@ class CatalogueRepo:
         )
         return [_region(row) for row in rows]
 
-    async def region(self, slug: str) -> Region | None:
-        rows = list(
-            await self._conn.execute_fetchall(
-                f"SELECT {_REGION_COLUMNS} FROM regions WHERE slug = ?", (slug,)
-            )
-        )
-        return _region(rows[0]) if rows else None
-
     async def center_regions(self) -> dict[str, str]:
         rows = await self._conn.execute_fetchall("SELECT id, region_slug FROM centers")
         return {str(cid): str(slug) for cid, slug in rows}

@@ -77,10 +77,3 @@ class ResultsRepo:
             started_at=started,
             finished_at=finished,
         )
-
-    async def count(self, user_id: int) -> int:
-        async with self._conn.execute(
-            "SELECT count(*) FROM quiz_results WHERE user_id = ?", (user_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else 0

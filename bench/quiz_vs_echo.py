@@ -38,6 +38,7 @@ from bot.domain.quiz.progress import QuizProgress
 from bot.runtime.offline import BOT_USER, ChatSimulator, OfflineSession
 from bot.services.database import open_database
 from handlers.quiz.callbacks import QuizAction, QuizCb
+from handlers.quiz.states import QuizData
 
 QUESTIONS = 29  # the 30th answer draws the result chart: not part of the answer path
 BATCH = 100
@@ -158,7 +159,7 @@ async def run_quiz(people: int, folder: Path) -> float:
         await chat.send("/test")
         await chat.click("Тест интересов")
         data = await dispatcher.fsm.get_context(bot, chat.user.id, chat.user.id).get_data()
-        progress = QuizProgress.from_dict(data["quiz"])
+        progress = QuizProgress.from_dict(data[QuizData.progress])
         assert progress is not None and progress.message_id is not None
         shown = Message(
             message_id=progress.message_id,

@@ -34,8 +34,10 @@ from bot.runtime.middlewares import (
     ThrottlingMiddleware,
     UserMiddleware,
 )
+from bot.runtime.reply import TalkMiddleware
 from bot.runtime.response_models import KeepResponseModels
 from bot.runtime.retry import RetryAfterMiddleware
+from bot.runtime.services import Services
 from bot.workers.broadcaster import Broadcaster
 from bot.workers.lease import LeaseKeeper
 from bot.workers.reminders import ReminderSender
@@ -81,22 +83,25 @@ def create_dispatcher(
         rate=settings.broadcast_rate,
     )
     reminder_sender = ReminderSender(db, i18n, settings.default_locale, render=render_reminder)
+    services = Services(
+        settings=settings,
+        db=db,
+        i18n=i18n,
+        quizzes=quizzes,
+        places=PlaceIndex(load_regions()),
+        recommender=Recommender(),
+        eligibility=load_rules(),
+        broadcaster=broadcaster,
+        reminder_sender=reminder_sender,
+        lease=LeaseKeeper(db, seconds=settings.lease_seconds),
+        in_flight=in_flight,
+    )
     storage, isolation = create_fsm_storage(settings, db)
     dp = Dispatcher(
         storage=storage,
         # One person's updates are handled one at a time: a double tap cannot race itself.
         events_isolation=isolation,
-        settings=settings,
-        db=db,
-        i18n=i18n,
-        in_flight=in_flight,
-        quizzes=quizzes,
-        places=PlaceIndex(load_regions()),
-        recommender=Recommender(),
-        broadcaster=broadcaster,
-        reminder_sender=reminder_sender,
-        lease=LeaseKeeper(db, seconds=settings.lease_seconds),
-        eligibility=load_rules(),
+        services=services,
     )
     # The bot talks to people one to one; of group chats, only the consultant chat is heard.
     dp.message.filter(
@@ -110,6 +115,9 @@ def create_dispatcher(
         dp.update.outer_middleware(ThrottlingMiddleware(i18n, settings.default_locale))
     dp.update.outer_middleware(UserMiddleware(db))
     dp.update.outer_middleware(LocaleMiddleware(i18n, settings.default_locale))
+    # Every message and tap handler of every router answers through its `talk`.
+    dp.message.middleware(TalkMiddleware())
+    dp.callback_query.middleware(TalkMiddleware())
 
     dp.include_routers(*get_routers(settings))
     if isinstance(storage, RedisStorage):
@@ -158,8 +166,9 @@ def redis_check(storage: RedisStorage) -> Callable[[Bot], Awaitable[None]]:
     return check_redis
 
 
-async def set_bot_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:
+async def set_bot_commands(bot: Bot, services: Services) -> None:
     """The command list in every language, plus the default for other languages."""
+    i18n, settings = services.i18n, services.settings
     for locale in (None, *SUPPORTED_LOCALES):
         with i18n.context(), i18n.use_locale(locale or settings.default_locale):
             commands = [
@@ -176,34 +185,33 @@ async def set_bot_commands(bot: Bot, i18n: I18n, settings: Settings) -> None:
         await bot.set_my_commands(listed, scope=BotCommandScopeChat(chat_id=admin_id))
 
 
-async def warm_recommender(db: Database, recommender: Recommender) -> None:
+async def warm_recommender(services: Services) -> None:
     """Build the programme index before the first person asks (large catalogues take ~1 s)."""
-    async with db.autocommit() as repos:
-        await recommender.refresh(repos.catalogue)
+    async with services.db.autocommit() as repos:
+        await services.recommender.refresh(repos.catalogue)
 
 
-async def start_workers(
-    bot: Bot, lease: LeaseKeeper, broadcaster: Broadcaster, reminder_sender: ReminderSender
-) -> None:
+async def start_workers(bot: Bot, services: Services) -> None:
     """Broadcasts and reminders run in the one process that holds the lease; a process
     without it takes over when the holder stops or dies."""
+    broadcaster = services.broadcaster
 
     async def begin() -> None:
         broadcaster.active = True
         await resume_broadcasts(bot, broadcaster)
-        await start_reminders(bot, reminder_sender)
+        await start_reminders(bot, services.reminder_sender)
 
     async def end() -> None:
         broadcaster.active = False
-        await stop_broadcasts(broadcaster)
-        await stop_reminders(reminder_sender)
+        await stop_broadcasts(services)
+        await stop_reminders(services)
 
     broadcaster.active = False  # until the lease is taken
-    await lease.start(begin, end)
+    await services.lease.start(begin, end)
 
 
-async def stop_workers(lease: LeaseKeeper) -> None:
-    await lease.stop()
+async def stop_workers(services: Services) -> None:
+    await services.lease.stop()
 
 
 async def resume_broadcasts(bot: Bot, broadcaster: Broadcaster) -> None:
@@ -215,14 +223,15 @@ async def start_reminders(bot: Bot, reminder_sender: ReminderSender) -> None:
     reminder_sender.start(bot)
 
 
-async def stop_reminders(reminder_sender: ReminderSender) -> None:
-    await reminder_sender.stop()
+async def stop_reminders(services: Services) -> None:
+    await services.reminder_sender.stop()
 
 
-async def stop_broadcasts(broadcaster: Broadcaster) -> None:
-    await broadcaster.stop(DRAIN_SECONDS)
+async def stop_broadcasts(services: Services) -> None:
+    await services.broadcaster.stop(DRAIN_SECONDS)
 
 
-async def drain_updates(in_flight: InFlightMiddleware) -> None:
+async def drain_updates(services: Services) -> None:
+    in_flight = services.in_flight
     if not await in_flight.drain(DRAIN_SECONDS):
         logger.warning("Stopped with %d updates still being handled", in_flight.running)

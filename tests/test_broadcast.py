@@ -19,8 +19,10 @@ from bot.app import create_dispatcher
 from bot.config import Settings
 from bot.runtime.i18n import create_i18n
 from bot.runtime.offline import ChatSimulator, OfflineSession
+from bot.runtime.services import Services
+from bot.services.broadcasts import parse_local_time
 from bot.workers.broadcaster import Broadcaster, Pacer
-from handlers.admin.broadcast import parse_local_time, progress_view
+from handlers.admin.broadcast import progress_view
 from storage.broadcasts import Segment
 from storage.db import Database
 from tests.conftest import ADMIN_ID, MakeClient
@@ -315,8 +317,9 @@ async def test_an_admin_composes_previews_picks_an_audience_and_sends(
     assert "получателей — 30" in admin.last_text
     await admin.click("Отправить сейчас")
 
-    engine = dispatcher["broadcaster"]
-    assert isinstance(engine, Broadcaster)
+    services = dispatcher["services"]
+    assert isinstance(services, Services)
+    engine = services.broadcaster
     (broadcast_id,) = list(engine._runs) or [1]
     await engine.wait(broadcast_id)
     copies = [r.method for r in session.requests if isinstance(r.method, CopyMessage)]

@@ -50,6 +50,7 @@ from bot.runtime.commands import admin_command_list, command_list
 from bot.runtime.i18n import create_i18n
 from bot.runtime.middlewares import ThrottlingMiddleware
 from bot.runtime.offline import ChatSimulator, OfflineSession, Request, callback_answers
+from bot.runtime.services import Services
 from bot.services.database import open_database
 from handlers.quiz.callbacks import QuizCb
 from storage.db import Database
@@ -628,8 +629,9 @@ def throttle_with_clock(dispatcher: Dispatcher, clock: Callable[[], float]) -> N
     manager = dispatcher.update.outer_middleware
     chain = list(manager)
     (original,) = [m for m in chain if isinstance(m, ThrottlingMiddleware)]
-    settings: Settings = dispatcher["settings"]
-    replacement = ThrottlingMiddleware(dispatcher["i18n"], settings.default_locale, clock=clock)
+    services: Services = dispatcher["services"]
+    default_locale = services.settings.default_locale
+    replacement = ThrottlingMiddleware(services.i18n, default_locale, clock=clock)
     for middleware in chain:
         manager.unregister(middleware)
     for middleware in chain:

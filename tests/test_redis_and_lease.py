@@ -31,6 +31,7 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings, SettingsError, load_settings
 from bot.runtime.i18n import create_i18n
 from bot.runtime.offline import ChatSimulator, OfflineSession
+from bot.runtime.services import Services
 from bot.services.database import open_database
 from bot.workers.broadcaster import Broadcaster
 from bot.workers.lease import (
@@ -294,10 +295,11 @@ async def test_a_broadcast_started_in_a_process_without_the_lease_is_sent_by_the
         dp_b = create_dispatcher(settings, db_b, throttle=False)
         await start_up(dp_a, bot_a)
         await start_up(dp_b, bot_b)
-        broadcaster_a, broadcaster_b = dp_a["broadcaster"], dp_b["broadcaster"]
-        assert isinstance(broadcaster_a, Broadcaster) and isinstance(broadcaster_b, Broadcaster)
+        services_a, services_b = dp_a["services"], dp_b["services"]
+        assert isinstance(services_a, Services) and isinstance(services_b, Services)
+        broadcaster_a, broadcaster_b = services_a.broadcaster, services_b.broadcaster
         assert broadcaster_a.active and not broadcaster_b.active
-        assert dp_a["lease"].held and not dp_b["lease"].held
+        assert services_a.lease.held and not services_b.lease.held
 
         people = await add_people(db_a, 12)
         admin = ChatSimulator(dp_b, bot_b, session_b, user_id=ADMIN_ID, first_name="Админ")
@@ -314,7 +316,7 @@ async def test_a_broadcast_started_in_a_process_without_the_lease_is_sent_by_the
 
         # A clean stop of the holder hands the work over without waiting for expiry.
         await shut_down(dp_a, bot_a)
-        await until(lambda: dp_b["lease"].held, timeout=3.0, what="the other takes over")
+        await until(lambda: services_b.lease.held, timeout=3.0, what="the other takes over")
         assert broadcaster_b.active and not broadcaster_a.active
         await shut_down(dp_b, bot_b)
         assert await lease_row(db_a) is None

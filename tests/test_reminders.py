@@ -8,15 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from aiogram import Bot
 from aiogram.methods import SendMessage
 
+from bot.domain.reminders import daytime, iso, programme_reminder_due, when_to_send
 from bot.runtime.i18n import create_i18n
 from bot.runtime.offline import ChatSimulator, OfflineSession
-from bot.workers.reminders import (
-    ReminderSender,
-    daytime,
-    iso,
-    programme_reminder_due,
-    when_to_send,
-)
+from bot.workers.reminders import ReminderSender
 from handlers.reminders.router import render_reminder
 from storage.db import Database
 from tests.sql import raw_connection

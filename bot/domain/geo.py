@@ -432,6 +432,11 @@ class PlaceIndex:
             (r for r in self._regions if r.federal_district == district), key=lambda r: r.name_ru
         )
 
+    def nearest_region(self, lat: float, lon: float) -> Region:
+        """The region whose capital is nearest: a fair guess that a text never states as fact."""
+        regions = [r for d in self.districts() for r in self.regions_in(d)]
+        return min(regions, key=lambda r: distance_km(lat, lon, r.lat, r.lon))
+
     def lookup(self, text: str) -> PlaceMatch | None:
         """The region `text` names, or None when it names none or several, or only ambiguously.
 

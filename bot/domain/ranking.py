@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-from bot.domain.catalogue import RIASEC, Audience, Format
+from bot.domain.catalogue import RIASEC, Audience, Format, Program
 
 FIT_SHARE = 0.75
 HALF_PROXIMITY_KM = 50.0
@@ -68,6 +68,13 @@ def vector_from_scores(scores: Mapping[str, float]) -> Vector:
     values = [max(0.0, float(scores.get(t, 0.0))) for t in RIASEC]
     floor = min(values)
     return unit([v - floor for v in values])
+
+
+def valid_code(code: str) -> str | None:
+    """Up to three distinct RIASEC letters of a type code («S-A-E», «sae», a field «R»), or None
+    when the text is no such code (a forged button, a long string)."""
+    letters = "".join(dict.fromkeys(c for c in code.upper() if c in RIASEC))
+    return letters[:3] if letters and len(code) <= 8 else None
 
 
 def vector_from_code(code: str) -> Vector:
@@ -136,6 +143,31 @@ class Offer:
     @property
     def is_online(self) -> bool:
         return self.center_id is None or self.format is Format.online
+
+
+def role_audience(role: str | None) -> int:
+    """Audience bits of a person by role: school students see school programmes, everyone
+    else grown-up ones, and someone who has not said sees both."""
+    if role == "student":
+        return SCHOOL_MASK
+    if role is None:
+        return SCHOOL_MASK | GROWN_UP_MASK
+    return GROWN_UP_MASK
+
+
+def offer_of(program: Program, lat: float | None, lon: float | None) -> Offer:
+    """A programme as ranking sees it, at its centre's position (None: online)."""
+    return Offer(
+        program_id=program.id,
+        center_id=program.center_id,
+        format=program.format,
+        is_free=program.is_free,
+        study_weeks=program.duration_weeks,
+        audience=0,
+        unit_weights=unit(program.weights),
+        lat=lat,
+        lon=lon,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +247,21 @@ def rank(
         )
     )
     return ranked if limit is None else ranked[:limit]
+
+
+def rate_one(
+    vector: Sequence[float],
+    program: Program,
+    center: tuple[float, float] | None,
+    origin: tuple[float, float] | None,
+) -> Ranked:
+    """How well one programme fits and how far its centre is from `origin`, for its card:
+    nothing is compared, so there is no score."""
+    offer = offer_of(program, *(center or (None, None)))
+    distance = None
+    if origin is not None and center is not None and not offer.is_online:
+        distance = _distance_km(*origin, *center)
+    return Ranked(offer, fit(Person(vector=unit(vector)), offer), distance, 0.0)
 
 
 @dataclass(frozen=True, slots=True)

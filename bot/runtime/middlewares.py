@@ -196,6 +196,5 @@ class LocaleMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         locale = self.locale_for(data)
         data["locale"] = locale
-        data["i18n"] = self._i18n
         with self._i18n.context(), self._i18n.use_locale(locale):
             return await handler(event, data)

@@ -2,9 +2,10 @@
 before a programme the person applied for starts.
 
 Only between 10:00 and 20:00 in the person's region time zone (Moscow time when unknown), at
-most one reminder a day, never after /forget (the rows are gone), a block or /settings → off.
-The loop is durable: reminders are rows, and a row is marked sent before the message goes out
-— a crash in between loses that reminder rather than sending it twice.
+most one reminder a day (the rules are in `bot.domain.reminders`), never after /forget (the
+rows are gone), a block or /settings → off. The loop is durable: reminders are rows, and a row
+is marked sent before the message goes out — a crash in between loses that reminder rather
+than sending it twice.
 """
 
 from __future__ import annotations
@@ -13,64 +14,21 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
+from bot.domain.reminders import iso, parse_iso, when_to_send
 from storage.db import Database
 from storage.reminders import DueReminder
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEZONE = "Europe/Moscow"
-DAY_STARTS = time(10, 0)
-DAY_ENDS = time(20, 0)
-QUIZ_NUDGE_AFTER = timedelta(hours=24)
 CHECK_EVERY_SECONDS = 60.0
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
-def daytime(moment: datetime, zone: str) -> datetime:
-    """The earliest moment at or after `moment` between 10:00 and 20:00 local time."""
-    tz = ZoneInfo(zone)
-    local = moment.astimezone(tz)
-    if local.time() < DAY_STARTS:
-        local = datetime.combine(local.date(), DAY_STARTS, tz)
-    elif local.time() >= DAY_ENDS:
-        local = datetime.combine(local.date() + timedelta(days=1), DAY_STARTS, tz)
-    return local.astimezone(UTC)
-
-
-def when_to_send(
-    due: datetime, now: datetime, zone: str | None, last_sent: datetime | None
-) -> datetime:
-    """When a due reminder may go: now, later today, or on another day (one a day)."""
-    tz_name = zone or DEFAULT_TIMEZONE
-    moment = daytime(max(due, now), tz_name)
-    tz = ZoneInfo(tz_name)
-    if last_sent is not None and last_sent.astimezone(tz).date() >= moment.astimezone(tz).date():
-        next_day = last_sent.astimezone(tz).date() + timedelta(days=1)
-        moment = datetime.combine(next_day, DAY_STARTS, tz).astimezone(UTC)
-    return moment
-
-
-def programme_reminder_due(start: date, zone: str | None, now: datetime) -> datetime | None:
-    """10:00 local on the day before the start; None when that moment has passed."""
-    tz = ZoneInfo(zone or DEFAULT_TIMEZONE)
-    moment = datetime.combine(start - timedelta(days=1), DAY_STARTS, tz).astimezone(UTC)
-    return moment if moment > now else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,12 @@ from aiogram import Router
 from aiogram.filters import BaseFilter
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Settings
+from bot.runtime.services import Services
 
 
 class IsAdmin(BaseFilter):
-    async def __call__(self, event: Message | CallbackQuery, settings: Settings) -> bool:
-        return event.from_user is not None and event.from_user.id in settings.admin_ids
+    async def __call__(self, event: Message | CallbackQuery, services: Services) -> bool:
+        return event.from_user is not None and event.from_user.id in services.settings.admin_ids
 
 
 def admin_router(name: str) -> Router:

@@ -6,34 +6,28 @@ from __future__ import annotations
 
 import html
 import json
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.catalogue import KLIMOV, RIASEC
 from bot.domain.geo import PlaceIndex
-from bot.workers.broadcaster import Broadcaster, Progress
+from bot.runtime.reply import Talk
+from bot.services import broadcasts
+from bot.services.broadcasts import Control, admin_timezone, parse_local_time
+from bot.workers.broadcaster import Progress
 from handlers.admin import admin_router
 from handlers.admin.callbacks import AudienceCb, BroadcastAction, BroadcastCb, DraftAction, DraftCb
-from handlers.admin.states import BroadcastDraft
-from handlers.common import answer_callback_with
-from storage.broadcasts import SEGMENT_KINDS, BroadcastRow, Segment
-from storage.db import Database
-from storage.users import UserRow
+from handlers.admin.states import BroadcastDraft, DraftData
+from storage.broadcasts import SEGMENT_KINDS, BroadcastRow, Segment, SegmentKind
 
-SOURCE = "bc_source"  # [chat id, message id] of the message to copy
-SEGMENT = "bc_segment"
-SOURCES = "bc_sources"  # deep-link sources in the picker: a button carries the number
-DEFAULT_TIMEZONE = "Europe/Moscow"
 BAR = 10
-_TIME = re.compile(r"^(?:(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s+)?(\d{1,2})[:.](\d{2})$")
+# Audiences chosen by a value first, from a picker.
+_PICKED_KINDS: tuple[SegmentKind, ...] = ("region", "type", "language", "source")
 
 
 def segment_label(segment: Segment, places: PlaceIndex) -> str:
@@ -57,9 +51,9 @@ def segment_label(segment: Segment, places: PlaceIndex) -> str:
 # --- the draft ---------------------------------------------------------------------------------
 
 
-async def cmd_broadcast(message: Message, state: FSMContext) -> None:
-    await state.set_state(BroadcastDraft.content)
-    await message.answer(
+async def cmd_broadcast(_message: Message, talk: Talk) -> None:
+    await talk.state.set_state(BroadcastDraft.content)
+    await talk.show(
         _(
             "📣 <b>New broadcast</b>\nSend the message to broadcast: text, a photo with a "
             "caption, a document, a video — it is copied as is, with formatting and buttons.\n"
@@ -68,23 +62,21 @@ async def cmd_broadcast(message: Message, state: FSMContext) -> None:
     )
 
 
-async def on_content(message: Message, bot: Bot, state: FSMContext, db: Database) -> None:
-    await state.update_data({SOURCE: [message.chat.id, message.message_id], SEGMENT: None})
-    await state.set_state(BroadcastDraft.audience)
+async def on_content(message: Message, talk: Talk) -> None:
+    await talk.state.update_data(
+        {DraftData.source: [message.chat.id, message.message_id], DraftData.segment: None}
+    )
+    await talk.state.set_state(BroadcastDraft.audience)
     await message.answer(_("Preview — this is what people will get:"))
-    await bot.copy_message(message.chat.id, message.chat.id, message.message_id)
-    text, markup = await audience_picker(db)
+    await talk.bot.copy_message(message.chat.id, message.chat.id, message.message_id)
+    text, markup = await audience_picker(talk)
     await message.answer(text, reply_markup=markup)
 
 
-async def audience_picker(db: Database) -> tuple[str, InlineKeyboardMarkup]:
-    async with db.autocommit() as repos:
-        counts = {
-            kind: await repos.broadcasts.count_audience(Segment(kind))
-            for kind in ("all", "students", "adults", "applied")
-        }
+async def audience_picker(talk: Talk) -> tuple[str, InlineKeyboardMarkup]:
+    counts = await broadcasts.plain_audience_sizes(talk.services.db)
     kb = InlineKeyboardBuilder()
-    labels = {
+    labels: dict[SegmentKind, str] = {
         "all": _("Everyone"),
         "students": _("School students"),
         "adults": _("Adults, parents"),
@@ -105,21 +97,12 @@ async def audience_picker(db: Database) -> tuple[str, InlineKeyboardMarkup]:
     return text, kb.as_markup()
 
 
-async def value_picker(
-    db: Database, state: FSMContext, kind: str, places: PlaceIndex
-) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    async with db.autocommit() as repos:
-        if kind == "type":
-            values = [
-                (t, await repos.broadcasts.count_audience(Segment("type", t)))
-                for t in RIASEC + KLIMOV
-            ]
-            values = [(t, n) for t, n in values if n]
-        else:
-            values = await repos.broadcasts.audience_values(kind)  # type: ignore[arg-type]
+async def value_picker(talk: Talk, kind: SegmentKind) -> InlineKeyboardMarkup:
+    places = talk.services.places
+    values = await broadcasts.audience_values(talk.services.db, kind)
     if kind == "source":
-        await state.update_data({SOURCES: [v for v, _n in values]})
+        await talk.state.update_data({DraftData.sources: [v for v, _n in values]})
+    kb = InlineKeyboardBuilder()
     for index, (value, count) in enumerate(values):
         shown = value
         if kind == "region":
@@ -134,38 +117,27 @@ async def value_picker(
     return kb.as_markup()
 
 
-async def on_audience(
-    query: CallbackQuery,
-    callback_data: AudienceCb,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-) -> None:
-    data = await state.get_data()
-    if not data.get(SOURCE):
-        await answer_callback_with(query, _("This draft is gone. Start again: /broadcast"))
+async def on_audience(_query: CallbackQuery, callback_data: AudienceCb, talk: Talk) -> None:
+    data = await talk.state.get_data()
+    if not data.get(DraftData.source):
+        await talk.show(_("This draft is gone. Start again: /broadcast"))
         return
     kind, value = callback_data.kind, callback_data.value
     if kind.startswith("more-"):
         wanted = kind.removeprefix("more-")
-        if wanted in ("region", "type", "language", "source"):
-            await answer_callback_with(
-                query, _("Choose:"), await value_picker(db, state, wanted, places)
-            )
+        if wanted in _PICKED_KINDS:
+            picker = await value_picker(talk, wanted)
+            await talk.show(_("Choose:"), picker)
             return
     if kind == "source":
-        sources = data.get(SOURCES) or []
+        sources = data.get(DraftData.sources) or []
         value = sources[int(value)] if value.isdigit() and int(value) < len(sources) else ""
-    if kind not in SEGMENT_KINDS or (
-        kind in ("region", "type", "language", "source") and not value
-    ):
-        text, markup = await audience_picker(db)
-        await answer_callback_with(query, text, markup)
+    if kind not in SEGMENT_KINDS or (kind in _PICKED_KINDS and not value):
+        await talk.show(*await audience_picker(talk))
         return
     segment = Segment.from_json(json.dumps({"kind": kind, "value": value}))
-    async with db.autocommit() as repos:
-        count = await repos.broadcasts.count_audience(segment)
-    await state.update_data({SEGMENT: segment.to_json()})
+    count = await broadcasts.audience_size(talk.services.db, segment)
+    await talk.state.update_data({DraftData.segment: segment.to_json()})
     kb = InlineKeyboardBuilder()
     if count:
         kb.button(text=_("🚀 Send now"), callback_data=DraftCb(action=DraftAction.send))
@@ -174,97 +146,44 @@ async def on_audience(
     kb.button(text=_("Cancel"), callback_data=DraftCb(action=DraftAction.cancel))
     kb.adjust(1)
     text = _("Audience: {label} — {count} recipients.").format(
-        label=segment_label(segment, places), count=count
+        label=segment_label(segment, talk.services.places), count=count
     )
     if not count:
         text += "\n" + _("Nobody is in this audience. Choose another one.")
-    await answer_callback_with(query, text, kb.as_markup())
+    await talk.show(text, kb.as_markup())
 
 
-async def on_draft(
-    query: CallbackQuery,
-    callback_data: DraftCb,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-    broadcaster: Broadcaster,
-) -> None:
-    data = await state.get_data()
+async def on_draft(query: CallbackQuery, callback_data: DraftCb, talk: Talk) -> None:
+    data = await talk.state.get_data()
     action = callback_data.action
     if action is DraftAction.cancel:
-        await state.set_state(None)
-        await state.update_data({SOURCE: None, SEGMENT: None})
-        await answer_callback_with(query, _("Broadcast cancelled; nothing was sent."))
+        await talk.state.set_state(None)
+        await talk.state.update_data({DraftData.source: None, DraftData.segment: None})
+        await talk.show(_("Broadcast cancelled; nothing was sent."))
         return
-    if not data.get(SOURCE):
-        await answer_callback_with(query, _("This draft is gone. Start again: /broadcast"))
+    if not data.get(DraftData.source):
+        await talk.show(_("This draft is gone. Start again: /broadcast"))
         return
-    if action is DraftAction.audience or not data.get(SEGMENT):
-        text, markup = await audience_picker(db)
-        await answer_callback_with(query, text, markup)
+    if action is DraftAction.audience or not data.get(DraftData.segment):
+        await talk.show(*await audience_picker(talk))
         return
     if action is DraftAction.schedule:
-        await state.set_state(BroadcastDraft.schedule)
-        await answer_callback_with(
-            query,
+        await talk.state.set_state(BroadcastDraft.schedule)
+        zone = admin_timezone(talk.user_row.region_slug, talk.services.places)
+        await talk.show(
             _(
                 "When shall I send it? Write the date and time in your time zone ({zone}), "
                 "for example «27.11 10:00», or just «18:30» for the nearest such time."
-            ).format(zone=admin_timezone(user_row, places)),
+            ).format(zone=zone),
         )
         return
-    await answer_callback_with(query, _("Starting…"))
-    row = await create_broadcast(bot, query.from_user.id, state, db, scheduled_at=None)
-    broadcaster.start(bot, row.id)
+    await talk.show(_("Starting…"))
+    row = await create_broadcast(talk, query.from_user.id, scheduled_at=None)
+    talk.services.broadcaster.start(talk.bot, row.id)
 
 
-def admin_timezone(user_row: UserRow, places: PlaceIndex) -> str:
-    region = places.by_slug(user_row.region_slug) if user_row.region_slug else None
-    return region.timezone if region else DEFAULT_TIMEZONE
-
-
-def parse_local_time(text: str, zone: str, now: datetime) -> datetime | None:
-    """«27.11 10:00», «27.11.2026 10:00» or «10:00» in `zone` → UTC; None if not a future
-    time (a bare time already past today means tomorrow)."""
-    match = _TIME.match(text.strip())
-    if match is None:
-        return None
-    day, month, year, hour, minute = match.groups()
-    tz = ZoneInfo(zone)
-    local_now = now.astimezone(tz)
-    try:
-        when = local_now.replace(
-            year=int(year) if year else local_now.year,
-            month=int(month) if month else local_now.month,
-            day=int(day) if day else local_now.day,
-            hour=int(hour),
-            minute=int(minute),
-            second=0,
-            microsecond=0,
-        )
-    except ValueError:
-        return None
-    if when <= local_now:
-        if day is None:
-            when += timedelta(days=1)
-        elif year is None:
-            when = when.replace(year=when.year + 1)
-        else:
-            return None
-    return when.astimezone(UTC)
-
-
-async def on_schedule_text(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    places: PlaceIndex,
-    user_row: UserRow,
-) -> None:
-    zone = admin_timezone(user_row, places)
+async def on_schedule_text(message: Message, talk: Talk) -> None:
+    zone = admin_timezone(talk.user_row.region_slug, talk.services.places)
     when = parse_local_time(message.text or "", zone, datetime.now(UTC))
     if when is None:
         await message.answer(
@@ -272,9 +191,7 @@ async def on_schedule_text(
         )
         return
     assert message.from_user is not None
-    row = await create_broadcast(
-        bot, message.from_user.id, state, db, scheduled_at=when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    )
+    row = await create_broadcast(talk, message.from_user.id, scheduled_at=when)
     local = when.astimezone(ZoneInfo(zone)).strftime("%d.%m.%Y %H:%M")
     await message.answer(
         _("🕒 Broadcast #{id} is scheduled for {time} ({zone}).").format(
@@ -284,36 +201,31 @@ async def on_schedule_text(
 
 
 async def create_broadcast(
-    bot: Bot, admin_id: int, state: FSMContext, db: Database, *, scheduled_at: str | None
+    talk: Talk, admin_id: int, *, scheduled_at: datetime | None
 ) -> BroadcastRow:
-    data = await state.get_data()
-    chat_id, message_id = data[SOURCE]
-    segment = Segment.from_json(data[SEGMENT])
-    async with db.transaction() as tx:
-        row = await tx.broadcasts.create(
-            admin_id=admin_id,
-            source_chat_id=chat_id,
-            source_message_id=message_id,
-            segment=segment,
-            scheduled_at=scheduled_at,
-        )
-        await tx.audit.record(
-            admin_id,
-            "broadcast.scheduled" if scheduled_at else "broadcast.started",
-            f"#{row.id} {segment.to_json()} {row.total} recipients {scheduled_at or ''}".strip(),
-        )
-    await state.set_state(None)
-    await state.update_data({SOURCE: None, SEGMENT: None, SOURCES: None})
-    progress = await bot.send_message(
+    """The broadcast from the draft, and its progress message to the admin."""
+    data = await talk.state.get_data()
+    chat_id, message_id = data[DraftData.source]
+    row = await broadcasts.create(
+        talk.services.db,
+        admin_id=admin_id,
+        source_chat_id=chat_id,
+        source_message_id=message_id,
+        segment=Segment.from_json(data[DraftData.segment]),
+        scheduled_at=scheduled_at,
+    )
+    await talk.state.set_state(None)
+    await talk.state.update_data(
+        {DraftData.source: None, DraftData.segment: None, DraftData.sources: None}
+    )
+    progress = await talk.bot.send_message(
         admin_id,
         _("📣 Broadcast #{id}: {total} recipients.").format(id=row.id, total=row.total),
         reply_markup=controls(row.id, "scheduled" if scheduled_at else "running"),
     )
-    async with db.autocommit() as repos:
-        await repos.broadcasts.set_progress_message(row.id, admin_id, progress.message_id)
-        fresh = await repos.broadcasts.get(row.id)
-    assert fresh is not None
-    return fresh
+    return await broadcasts.attach_progress_message(
+        talk.services.db, row.id, admin_id, progress.message_id
+    )
 
 
 # --- progress and control ----------------------------------------------------------------------
@@ -376,40 +288,17 @@ def progress_view(
     return "\n".join(lines), controls(row.id, status)
 
 
-async def on_control(
-    query: CallbackQuery,
-    callback_data: BroadcastCb,
-    bot: Bot,
-    db: Database,
-    broadcaster: Broadcaster,
-) -> None:
+async def on_control(query: CallbackQuery, callback_data: BroadcastCb, talk: Talk) -> None:
     broadcast_id, action = callback_data.id, callback_data.action
-    async with db.transaction() as tx:
-        row = await tx.broadcasts.get(broadcast_id)
-        if row is None:
-            changed = False
-        elif action is BroadcastAction.pause:
-            changed = await tx.broadcasts.set_status(
-                broadcast_id, "paused", only_from=("running",)
-            )
-        elif action is BroadcastAction.resume:
-            changed = await tx.broadcasts.set_status(
-                broadcast_id, "running", only_from=("paused",)
-            )
-        else:
-            changed = await tx.broadcasts.set_status(
-                broadcast_id, "cancelled", only_from=("running", "paused", "scheduled")
-            )
-        if changed:
-            await tx.audit.record(
-                query.from_user.id, f"broadcast.{action.value}", f"#{broadcast_id}"
-            )
-        current = await tx.broadcasts.get(broadcast_id)
-        counts = await tx.broadcasts.counts(broadcast_id)
+    broadcaster = talk.services.broadcaster
+    outcome = await broadcasts.control(
+        talk.services.db, query.from_user.id, broadcast_id, Control(action.value)
+    )
+    current = outcome.row
     if current is None:
         await query.answer(_("There is no such broadcast."), show_alert=True)
         return
-    if not changed:
+    if not outcome.changed:
         await query.answer(
             _("Broadcast #{id} is {status} already.").format(
                 id=broadcast_id, status=status_name(current.status)
@@ -419,23 +308,20 @@ async def on_control(
     await query.answer(status_name(current.status))
     if action is BroadcastAction.resume:
         await broadcaster.wait(broadcast_id)  # the paused run finishes its last sends first
-        broadcaster.start(bot, broadcast_id)
+        broadcaster.start(talk.bot, broadcast_id)
         return
     broadcaster.halt(broadcast_id)
     if not broadcaster.is_sending(broadcast_id):
-        text, markup = progress_view(current, Progress(counts), True)
-        await answer_callback_with(query, text, markup)
+        await talk.show(*progress_view(current, Progress(outcome.counts), True))
 
 
-async def cmd_broadcasts(message: Message, db: Database) -> None:
-    async with db.autocommit() as repos:
-        rows = await repos.broadcasts.recent(10)
-        counts = [await repos.broadcasts.counts(row.id) for row in rows]
-    if not rows:
+async def cmd_broadcasts(message: Message, talk: Talk) -> None:
+    found = await broadcasts.recent(talk.services.db, 10)
+    if not found:
         await message.answer(_("No broadcasts yet. /broadcast — a new one."))
         return
     lines = [_("<b>Recent broadcasts</b>")]
-    for row, c in zip(rows, counts, strict=True):
+    for row, c in found:
         lines.append(
             _(
                 "#{id} · {date} · {status} · {sent} of {total} "

@@ -11,6 +11,7 @@ from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.catalogue_files import FileKind
+from bot.runtime.services import Services
 from bot.services.catalogue_files import (
     MAX_FILE_BYTES,
     ImportReport,
@@ -18,7 +19,6 @@ from bot.services.catalogue_files import (
     import_programs,
 )
 from handlers.admin import admin_router
-from storage.db import Database
 
 MAX_ERRORS_SHOWN = 30
 REPORT_BUDGET = 3600  # characters of row errors in one message (Telegram allows 4096)
@@ -67,7 +67,8 @@ def report_text(report: ImportReport, name: str) -> str:
     return text
 
 
-async def on_document(message: Message, bot: Bot, db: Database) -> None:
+async def on_document(message: Message, bot: Bot, services: Services) -> None:
+    db = services.db
     document = message.document
     assert document is not None
     name = document.file_name or "file"
@@ -89,8 +90,9 @@ async def on_document(message: Message, bot: Bot, db: Database) -> None:
     await message.answer(report_text(report, html.escape(name[:100])))
 
 
-async def cmd_catalogue(message: Message, db: Database) -> None:
+async def cmd_catalogue(message: Message, services: Services) -> None:
     assert message.from_user is not None
+    db = services.db
     async with db.autocommit() as repos:
         total, samples = await repos.catalogue.count_programs()
     await message.answer(

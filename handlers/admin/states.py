@@ -1,4 +1,7 @@
-"""Conversation states of this feature (stored durably, so they survive a restart)."""
+"""Conversation states of this feature (stored durably, so they survive a restart) and the
+keys it keeps in the conversation data."""
+
+from enum import StrEnum
 
 from aiogram.fsm.state import State, StatesGroup
 
@@ -7,3 +10,9 @@ class BroadcastDraft(StatesGroup):
     content = State()
     audience = State()
     schedule = State()
+
+
+class DraftData(StrEnum):
+    source = "bc_source"  # [chat id, message id] of the message to copy
+    segment = "bc_segment"  # the chosen audience, as `Segment.to_json()`
+    sources = "bc_sources"  # deep-link sources in the picker: a button carries the number

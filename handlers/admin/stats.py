@@ -14,9 +14,9 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.charts import StatsChart, render_stats_in_thread
 from bot.domain.quiz.content import QuizCatalog
+from bot.runtime.services import Services
 from bot.services.exports import export_all
 from handlers.admin import admin_router
-from storage.db import Database
 from storage.stats import ACTIVE_DAYS, DAYS_SHOWN, WEEK_DAYS, Ranked, Stats
 
 logger = logging.getLogger(__name__)
@@ -132,8 +132,9 @@ def stats_chart(stats: Stats) -> StatsChart:
     )
 
 
-async def cmd_stats(message: Message, db: Database, quizzes: QuizCatalog, locale: str) -> None:
+async def cmd_stats(message: Message, services: Services, locale: str) -> None:
     assert message.from_user is not None
+    db, quizzes = services.db, services.quizzes
     async with db.transaction() as tx:
         stats = await tx.stats.collect(datetime.now(UTC))
         await tx.audit.record(message.from_user.id, "stats", f"{stats.total} people")
@@ -146,8 +147,9 @@ async def cmd_stats(message: Message, db: Database, quizzes: QuizCatalog, locale
     await message.answer_photo(BufferedInputFile(png, filename="stats.png"))
 
 
-async def cmd_export(message: Message, db: Database) -> None:
+async def cmd_export(message: Message, services: Services) -> None:
     assert message.from_user is not None
+    db = services.db
     files = await export_all(db)
     counts = {f.filename.split(".")[0]: f.rows for f in files}
     async with db.autocommit() as repos:

@@ -9,24 +9,23 @@ from typing import Any
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.types import ErrorEvent, User
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from storage.db import Database
+from bot.runtime.services import Services
+from bot.services.profile import mark_blocked
 
 router = Router(name=__name__)
 logger = logging.getLogger(__name__)
 
 
-async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, db: Database, **data: Any) -> bool:
+async def on_error(event: ErrorEvent, bot: Bot, services: Services, **data: Any) -> bool:
     update = event.update
     user: User | None = data.get("event_from_user")
     if isinstance(event.exception, TelegramForbiddenError):
         # The person blocked the bot (or deleted the account): nobody to answer.
         logger.info("Update %s: the user has blocked the bot", update.update_id)
         if user is not None:
-            async with db.transaction() as tx:
-                await tx.users.set_blocked(user.id, blocked=True)
+            await mark_blocked(services.db, user.id)
         return True
 
     logger.error(
@@ -35,6 +34,7 @@ async def on_error(event: ErrorEvent, bot: Bot, i18n: I18n, db: Database, **data
         type(event.exception).__name__,
         exc_info=event.exception,
     )
+    i18n = services.i18n
     with i18n.context(), i18n.use_locale(data.get("locale", i18n.default_locale)):
         text = _("Something went wrong — please try /menu")
     if update.callback_query:

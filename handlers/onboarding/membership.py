@@ -6,16 +6,15 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import ChatMemberUpdated
 
-from storage.db import Database
+from bot.runtime.services import Services
+from bot.services.profile import record_membership
 
 _GONE = ("kicked", "left")
 
 
-async def on_membership(event: ChatMemberUpdated, db: Database) -> None:
+async def on_membership(event: ChatMemberUpdated, services: Services) -> None:
     blocked = event.new_chat_member.status in _GONE
-    async with db.autocommit() as repos:
-        await repos.users.ensure(event.from_user.id)
-        await repos.users.set_blocked(event.from_user.id, blocked=blocked)
+    await record_membership(services.db, event.from_user.id, blocked=blocked)
 
 
 def create_router() -> Router:

@@ -8,10 +8,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common import answer_callback_with
+from bot.runtime.reply import Talk
 from handlers.onboarding import view as keyboards
 from handlers.onboarding.callbacks import MenuAction, MenuCb
-from handlers.quiz.router import has_unfinished_quiz
+from handlers.quiz.states import has_unfinished_quiz
 
 
 def menu_text() -> str:
@@ -58,22 +58,18 @@ async def cmd_menu(message: Message, bot: Bot, state: FSMContext) -> None:
     await send_menu(bot, message.chat.id, state)
 
 
-async def cmd_help(message: Message) -> None:
-    await message.answer(help_text(), reply_markup=keyboards.back_to_menu())
+async def on_menu(_query: CallbackQuery, talk: Talk) -> None:
+    await talk.show(menu_text(), await menu_keyboard(talk.state))
 
 
-async def on_menu(query: CallbackQuery, state: FSMContext) -> None:
-    await answer_callback_with(query, menu_text(), await menu_keyboard(state))
-
-
-async def on_help(query: CallbackQuery) -> None:
-    await answer_callback_with(query, help_text(), keyboards.back_to_menu())
+async def on_help(_event: Message | CallbackQuery, talk: Talk) -> None:
+    await talk.show(help_text(), keyboards.back_to_menu())
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_menu, Command("menu"))
-    router.message.register(cmd_help, Command("help"))
+    router.message.register(on_help, Command("help"))
     router.callback_query.register(on_menu, MenuCb.filter(F.action == MenuAction.menu))
     router.callback_query.register(on_help, MenuCb.filter(F.action == MenuAction.help))
     return router

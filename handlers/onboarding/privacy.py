@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common import answer_callback_with
+from bot.runtime.reply import Talk
+from bot.services.profile import forget, set_locale, withdraw_consent
 from handlers.onboarding import view as keyboards
 from handlers.onboarding.callbacks import (
     ConsentAction,
@@ -21,8 +20,6 @@ from handlers.onboarding.callbacks import (
     MenuCb,
 )
 from handlers.onboarding.menu import send_menu
-from storage.db import Database
-from storage.users import UserRow
 
 
 def privacy_text(*, has_consent: bool) -> str:
@@ -60,28 +57,16 @@ def forget_question() -> str:
     )
 
 
-async def cmd_privacy(message: Message, user_row: UserRow) -> None:
-    await message.answer(
-        privacy_text(has_consent=user_row.has_consent),
-        reply_markup=keyboards.privacy(has_consent=user_row.has_consent),
+async def on_privacy(_event: Message | CallbackQuery, talk: Talk) -> None:
+    has_consent = talk.user_row.has_consent
+    await talk.show(
+        privacy_text(has_consent=has_consent), keyboards.privacy(has_consent=has_consent)
     )
 
 
-async def on_privacy(query: CallbackQuery, user_row: UserRow) -> None:
-    await answer_callback_with(
-        query,
-        privacy_text(has_consent=user_row.has_consent),
-        keyboards.privacy(has_consent=user_row.has_consent),
-    )
-
-
-async def on_withdraw(query: CallbackQuery, db: Database, user_row: UserRow) -> None:
-    if user_row.has_consent:
-        async with db.transaction() as tx:
-            await tx.users.withdraw_consent(user_row.id)
-            await tx.results.delete_all(user_row.id)  # results are kept only with consent
-    await answer_callback_with(
-        query,
+async def on_withdraw(_query: CallbackQuery, talk: Talk) -> None:
+    await withdraw_consent(talk.services.db, talk.user_row)
+    await talk.show(
         _(
             "Consent withdrawn. I have erased your name, role, region and source; only your "
             "Telegram ID and language remain."
@@ -90,66 +75,48 @@ async def on_withdraw(query: CallbackQuery, db: Database, user_row: UserRow) -> 
     )
 
 
-async def cmd_language(message: Message) -> None:
-    await message.answer("Выберите язык · Choose a language", reply_markup=keyboards.languages())
+async def on_language_menu(_event: Message | CallbackQuery, talk: Talk) -> None:
+    await talk.show("Выберите язык · Choose a language", keyboards.languages())
 
 
-async def on_language_menu(query: CallbackQuery) -> None:
-    await answer_callback_with(query, "Выберите язык · Choose a language", keyboards.languages())
-
-
-async def on_language(
-    query: CallbackQuery,
-    callback_data: LanguageCb,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    i18n: I18n,
-) -> None:
+async def on_language(query: CallbackQuery, callback_data: LanguageCb, talk: Talk) -> None:
     locale = callback_data.locale.value
-    async with db.transaction() as tx:
-        await tx.users.set_locale(query.from_user.id, locale)
-    with i18n.use_locale(locale):
-        await answer_callback_with(query, _("Done, I will speak English now."))
-        await send_menu(bot, query.from_user.id, state)
+    await set_locale(talk.services.db, query.from_user.id, locale)
+    with talk.services.i18n.use_locale(locale):
+        await talk.show(_("Done, I will speak English now."))
+        await send_menu(talk.bot, query.from_user.id, talk.state)
 
 
-async def cmd_forget(message: Message) -> None:
-    await message.answer(forget_question(), reply_markup=keyboards.forget_confirmation())
+async def on_forget_ask(_event: Message | CallbackQuery, talk: Talk) -> None:
+    await talk.show(forget_question(), keyboards.forget_confirmation())
 
 
-async def on_forget_ask(query: CallbackQuery) -> None:
-    await answer_callback_with(query, forget_question(), keyboards.forget_confirmation())
-
-
-async def on_forget_confirm(query: CallbackQuery, db: Database, state: FSMContext) -> None:
-    async with db.transaction() as tx:
-        await tx.forget_user(query.from_user.id)
+async def on_forget_confirm(query: CallbackQuery, talk: Talk) -> None:
+    await forget(talk.services.db, query.from_user.id)
     # The rows are gone; clearing through the storage too keeps its cache (and Redis) right.
-    await state.clear()
-    await answer_callback_with(
-        query,
+    await talk.state.clear()
+    await talk.show(
         _("Done: everything about you has been deleted. To start again, send /start."),
     )
 
 
-async def on_forget_cancel(query: CallbackQuery) -> None:
-    await answer_callback_with(query, _("Nothing was deleted."), keyboards.back_to_menu())
+async def on_forget_cancel(_query: CallbackQuery, talk: Talk) -> None:
+    await talk.show(_("Nothing was deleted."), keyboards.back_to_menu())
 
 
 def create_router() -> Router:
     router = Router(name=__name__)
-    router.message.register(cmd_privacy, Command("privacy"))
+    router.message.register(on_privacy, Command("privacy"))
     router.callback_query.register(on_privacy, MenuCb.filter(F.action == MenuAction.privacy))
     router.callback_query.register(
         on_withdraw, ConsentCb.filter(F.action == ConsentAction.withdraw)
     )
-    router.message.register(cmd_language, Command("language"))
+    router.message.register(on_language_menu, Command("language"))
     router.callback_query.register(
         on_language_menu, MenuCb.filter(F.action == MenuAction.language)
     )
     router.callback_query.register(on_language, LanguageCb.filter())
-    router.message.register(cmd_forget, Command("forget"))
+    router.message.register(on_forget_ask, Command("forget"))
     router.callback_query.register(on_forget_ask, ForgetCb.filter(F.action == ForgetAction.ask))
     router.callback_query.register(
         on_forget_confirm, ForgetCb.filter(F.action == ForgetAction.confirm)

@@ -11,19 +11,17 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message, User
 from aiogram.utils.i18n import gettext as _
 
-from handlers.common import ROLE, answer_callback_with, current_role
+from bot.runtime.reply import Talk
+from bot.services.profile import current_role, give_consent, remember_source, save_role
 from handlers.onboarding import view as keyboards
 from handlers.onboarding.callbacks import ConsentAction, ConsentCb, MenuAction, MenuCb, RoleCb
 from handlers.onboarding.menu import send_menu
 from handlers.onboarding.privacy import privacy_text
 from handlers.onboarding.states import Onboarding
-from storage.db import Database
-from storage.users import Role, UserRow
+from storage.users import Role
 
 # Deep-link payloads Telegram allows: up to 64 characters of A-Z, a-z, 0-9, _ and -.
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-# Without consent a deep-link source waits in the conversation data.
-PENDING_SOURCE = "pending_source"
 
 
 def greeting(user: User) -> str:
@@ -48,22 +46,12 @@ def role_question() -> str:
     return _("Tell me a little about yourself, so I can suggest the right test. Who are you?")
 
 
-async def cmd_start(
-    message: Message,
-    bot: Bot,
-    command: CommandObject,
-    state: FSMContext,
-    db: Database,
-    user_row: UserRow,
-) -> None:
+async def cmd_start(message: Message, command: CommandObject, talk: Talk) -> None:
     assert message.from_user is not None
+    state, user_row = talk.state, talk.user_row
     payload = command.args.strip() if command.args else ""
     if payload and _PAYLOAD.match(payload):
-        if user_row.has_consent:
-            async with db.transaction() as tx:
-                await tx.users.set_source_once(user_row.id, payload)
-        elif user_row.source is None and not (await state.get_data()).get(PENDING_SOURCE):
-            await state.update_data({PENDING_SOURCE: payload})
+        await remember_source(talk.services.db, user_row, state, payload)
 
     await message.answer(greeting(message.from_user))
     if not user_row.has_consent:
@@ -74,44 +62,36 @@ async def cmd_start(
         await message.answer(role_question(), reply_markup=keyboards.roles())
     else:
         await state.set_state(None)
-        await send_menu(bot, message.chat.id, state)
+        await send_menu(talk.bot, message.chat.id, state)
 
 
-async def on_consent_agree(
-    query: CallbackQuery, bot: Bot, state: FSMContext, db: Database, user_row: UserRow
-) -> None:
+async def on_consent_agree(query: CallbackQuery, talk: Talk) -> None:
     user = query.from_user
-    data = await state.get_data()
-    async with db.transaction() as tx:
-        await tx.users.give_consent(
-            user.id, first_name=user.first_name, last_name=user.last_name, username=user.username
-        )
-        if pending := data.get(PENDING_SOURCE):
-            await tx.users.set_source_once(user.id, str(pending))
-        if role := data.get(ROLE):
-            await tx.users.set_role(user.id, role)
-    await state.set_data({})
-    await answer_callback_with(query, _("✅ Thank you! Your answers will be saved."))
-    await _ask_role_or_menu(query, bot, state, role or user_row.role)
-
-
-async def on_consent_details(query: CallbackQuery) -> None:
-    await answer_callback_with(
-        query, privacy_text(has_consent=False), keyboards.consent(with_details=False)
+    role = await give_consent(
+        talk.services.db,
+        user.id,
+        talk.state,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
     )
+    await talk.show(_("✅ Thank you! Your answers will be saved."))
+    await _ask_role_or_menu(query, talk.bot, talk.state, role or talk.user_row.role)
 
 
-async def on_consent_later(
-    query: CallbackQuery, bot: Bot, state: FSMContext, user_row: UserRow
-) -> None:
-    await answer_callback_with(
-        query,
+async def on_consent_details(_query: CallbackQuery, talk: Talk) -> None:
+    await talk.show(privacy_text(has_consent=False), keyboards.consent(with_details=False))
+
+
+async def on_consent_later(query: CallbackQuery, talk: Talk) -> None:
+    await talk.show(
         _(
             "OK, I will not store anything about you except your Telegram ID and language. "
             "You can change your mind any time in /privacy."
         ),
     )
-    await _ask_role_or_menu(query, bot, state, await current_role(user_row, state))
+    role = await current_role(talk.user_row, talk.state)
+    await _ask_role_or_menu(query, talk.bot, talk.state, role)
 
 
 async def _ask_role_or_menu(
@@ -125,11 +105,11 @@ async def _ask_role_or_menu(
         await send_menu(bot, query.from_user.id, state)
 
 
-async def on_change_role(query: CallbackQuery, state: FSMContext, user_row: UserRow) -> None:
-    role = await current_role(user_row, state)
+async def on_change_role(_query: CallbackQuery, talk: Talk) -> None:
+    role = await current_role(talk.user_row, talk.state)
     current = _("Now: {role}.").format(role=role_name(role)) + "\n" if role else ""
-    await state.set_state(Onboarding.role)
-    await answer_callback_with(query, current + role_question(), keyboards.roles())
+    await talk.state.set_state(Onboarding.role)
+    await talk.show(current + role_question(), keyboards.roles())
 
 
 def role_name(role: Role) -> str:
@@ -141,23 +121,12 @@ def role_name(role: Role) -> str:
     return names[role]
 
 
-async def on_role(
-    query: CallbackQuery,
-    callback_data: RoleCb,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    user_row: UserRow,
-) -> None:
+async def on_role(query: CallbackQuery, callback_data: RoleCb, talk: Talk) -> None:
     role: Role = callback_data.role.value
-    if user_row.has_consent:
-        async with db.transaction() as tx:
-            await tx.users.set_role(user_row.id, role)
-    else:
-        await state.update_data({ROLE: role})
-    await state.set_state(None)
-    await answer_callback_with(query, _("Got it: {role}.").format(role=role_name(role)))
-    await send_menu(bot, query.from_user.id, state)
+    await save_role(talk.services.db, talk.user_row, talk.state, role)
+    await talk.state.set_state(None)
+    await talk.show(_("Got it: {role}.").format(role=role_name(role)))
+    await send_menu(talk.bot, query.from_user.id, talk.state)
 
 
 # Commands pass through to their own handlers; plain text gets the question again.

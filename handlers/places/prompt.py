@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.runtime.reply import Talk
+from handlers.places.states import AfterPlace, PlacesData
 from handlers.places.states import Place as PlaceState
 from handlers.places.view import location_keyboard
-from handlers.talk import Talk
-
-AFTER_PLACE = "after_place"  # what to show once the place is known: 'centers' or 'programs'
 
 
-async def ask_place(talk: Talk, then: str) -> None:
+async def ask_place(talk: Talk, then: AfterPlace) -> None:
     await talk.state.set_state(PlaceState.waiting)
-    await talk.state.update_data({AFTER_PLACE: then})
+    await talk.state.update_data({PlacesData.after_place: then})
     await talk.send(
         _(
             "Where are you? Send your location with the button below, or type your city or "

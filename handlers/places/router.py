@@ -7,27 +7,23 @@ from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.types import (
-    CallbackQuery,
-    Message,
-    ReplyKeyboardRemove,
-)
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.catalogue import Region
-from bot.domain.geo import PlaceIndex, PlaceKind, distance_km
-from bot.domain.ranking import nearest
-from handlers.common import Place, current_place, save_place
+from bot.domain.geo import PlaceKind, distance_km
+from bot.runtime.reply import Talk
+from bot.services.centers import center, center_programs, nearest_centers
+from bot.services.profile import Place, current_place, save_place
 from handlers.onboarding.callbacks import MoreAction, MoreCb
+from handlers.onboarding.menu import send_menu
 from handlers.places import view
 from handlers.places.callbacks import CenterAction, CenterCb, PlaceAction, PlaceCb
-from handlers.places.prompt import AFTER_PLACE, ask_place
+from handlers.places.prompt import ask_place
+from handlers.places.states import AfterPlace, PlacesData
 from handlers.places.states import Place as PlaceState
-from handlers.places.view import cancel_label, pick_label
-from handlers.programs.callbacks import ProgramAction, ProgramCb
-from handlers.programs.view import sample_note
-from handlers.talk import Talk, talking_router
+from handlers.places.view import cancel_label, capital, pick_label
+from handlers.programs.listing import show_programs
+from handlers.programs.view import center_programs_keyboard, center_programs_text
 
 NEAREST_COUNT = 5
 CENTER_PROGRAMS = 10
@@ -35,31 +31,21 @@ CENTER_PROGRAMS = 10
 
 async def _place_saved(talk: Talk, place: Place, confirmation: str) -> None:
     """Save the place, say what was understood, and go on to what the person asked for."""
-    await save_place(talk.db, talk.user_row, talk.state, place)
-    after = (await talk.state.get_data()).get(AFTER_PLACE)
+    await save_place(talk.services.db, talk.user_row, talk.state, place)
+    after = (await talk.state.get_data()).get(PlacesData.after_place)
     await talk.state.set_state(None)
-    await talk.state.update_data({AFTER_PLACE: None})
+    await talk.state.update_data({PlacesData.after_place: None})
     await talk.send(confirmation, ReplyKeyboardRemove())
-    if after == "programs":
-        # Imported here: the programmes module asks for a place through this one.
-        from handlers.programs.router import show_programs  # noqa: PLC0415
-
+    if after == AfterPlace.programs:
         await show_programs(talk, place=place)
     else:
         await show_centers(talk, place)
 
 
 async def show_centers(talk: Talk, place: Place) -> None:
-    async with talk.db.autocommit() as repos:
-        found = await nearest(repos.catalogue, place.lat, place.lon, NEAREST_COUNT)
-        centers = await repos.catalogue.centers([n.id for n in found])
-    home = talk.places.by_slug(place.region_slug)
-    nearby = []
-    for item in found:
-        center = centers[item.id]
-        region = talk.places.by_slug(center.region_slug)
-        if region is not None:
-            nearby.append(view.NearbyCenter(center, region, item.distance_km))
+    places = talk.services.places
+    nearby = await nearest_centers(talk.services.db, places, place.lat, place.lon, NEAREST_COUNT)
+    home = places.by_slug(place.region_slug)
     if home is None or not nearby:
         await talk.show(_("I have no centres in my list yet."))
         return
@@ -72,33 +58,23 @@ async def show_centers(talk: Talk, place: Place) -> None:
 async def on_centers(_event: Message | CallbackQuery, talk: Talk) -> None:
     place = await current_place(talk.user_row, talk.state)
     if place is None:
-        await ask_place(talk, "centers")
+        await ask_place(talk, AfterPlace.centers)
     else:
         await show_centers(talk, place)
 
 
 async def on_change_place(_event: Message | CallbackQuery, talk: Talk) -> None:
-    after = (await talk.state.get_data()).get(AFTER_PLACE) or "centers"
-    await ask_place(talk, after)
+    after = (await talk.state.get_data()).get(PlacesData.after_place)
+    await ask_place(talk, AfterPlace(after) if after in set(AfterPlace) else AfterPlace.centers)
 
 
 # --- the place from a location, a text or the picker -----------------------------------------
 
 
-def nearest_region(places: PlaceIndex, lat: float, lon: float) -> Region:
-    """The region whose capital is nearest: a fair guess that the text never states as fact."""
-    regions = [r for d in places.districts() for r in places.regions_in(d)]
-    return min(regions, key=lambda r: distance_km(lat, lon, r.lat, r.lon))
-
-
-def capital(region: Region, locale: str) -> str:
-    return escape(region.capital_en if locale == "en" else region.capital_ru)
-
-
 async def on_location(message: Message, talk: Talk) -> None:
     assert message.location is not None
     lat, lon = message.location.latitude, message.location.longitude
-    region = nearest_region(talk.places, lat, lon)
+    region = talk.services.places.nearest_region(lat, lon)
     confirmation = _("Got it: you are near {city} ({region}).").format(
         city=capital(region, talk.locale),
         region=escape(view.region_name(region, talk.locale)),
@@ -108,27 +84,26 @@ async def on_location(message: Message, talk: Talk) -> None:
 
 async def on_place_text(message: Message, talk: Talk) -> None:
     assert message.text is not None
+    places = talk.services.places
     text = message.text.strip()
     if text == cancel_label():
         await talk.state.set_state(None)
         await talk.send(_("OK, no place for now."), ReplyKeyboardRemove())
-        from handlers.onboarding.menu import send_menu  # noqa: PLC0415  (the menu imports feature modules)
-
         await send_menu(talk.bot, talk.chat_id, talk.state)
         return
     if text == pick_label():
         await talk.show(
-            _("Choose your federal district:"), view.districts_keyboard(talk.places.districts())
+            _("Choose your federal district:"), view.districts_keyboard(places.districts())
         )
         return
-    match = talk.places.lookup(text)
+    match = places.lookup(text)
     if match is None:
         await talk.show(
             _(
                 "I couldn't find a city or region called «{text}». Check the spelling, or pick "
                 "your region from the list:"
             ).format(text=escape(view.short(text, 60))),
-            view.districts_keyboard(talk.places.districts()),
+            view.districts_keyboard(places.districts()),
         )
         return
     region = match.region
@@ -149,24 +124,26 @@ async def on_place_text(message: Message, talk: Talk) -> None:
 
 async def on_districts(_query: CallbackQuery, talk: Talk) -> None:
     await talk.show(
-        _("Choose your federal district:"), view.districts_keyboard(talk.places.districts())
+        _("Choose your federal district:"),
+        view.districts_keyboard(talk.services.places.districts()),
     )
 
 
 async def on_district(_query: CallbackQuery, callback_data: PlaceCb, talk: Talk) -> None:
-    districts = talk.places.districts()
+    places = talk.services.places
+    districts = places.districts()
     if not 0 <= callback_data.index < len(districts):
         await on_districts(_query, talk)
         return
     district = districts[callback_data.index]
     await talk.show(
         _("Choose your region ({district}):").format(district=escape(district)),
-        view.regions_keyboard(talk.places.regions_in(district), talk.locale),
+        view.regions_keyboard(places.regions_in(district), talk.locale),
     )
 
 
 async def on_region(_query: CallbackQuery, callback_data: PlaceCb, talk: Talk) -> None:
-    region = talk.places.by_slug(callback_data.slug)
+    region = talk.services.places.by_slug(callback_data.slug)
     if region is None:
         await on_districts(_query, talk)
         return
@@ -181,80 +158,55 @@ async def on_region(_query: CallbackQuery, callback_data: PlaceCb, talk: Talk) -
 
 
 async def on_center_card(_query: CallbackQuery, callback_data: CenterCb, talk: Talk) -> None:
-    async with talk.db.autocommit() as repos:
-        center = await repos.catalogue.center(callback_data.center)
-    region = talk.places.by_slug(center.region_slug) if center else None
-    if center is None or region is None:
+    found = await center(talk.services.db, callback_data.center)
+    region = talk.services.places.by_slug(found.region_slug) if found else None
+    if found is None or region is None:
         await talk.alert(_("I can't find this centre any more."))
         return
     place = await current_place(talk.user_row, talk.state)
     distance = home = None
     if place is not None:
-        distance = distance_km(place.lat, place.lon, center.lat, center.lon)
+        distance = distance_km(place.lat, place.lon, found.lat, found.lon)
         home = place.region_slug
     await talk.show(
-        view.center_card_text(center, region, distance, home, talk.locale),
-        view.center_keyboard(center),
+        view.center_card_text(found, region, distance, home, talk.locale),
+        view.center_keyboard(found),
     )
 
 
 async def on_center_pin(query: CallbackQuery, callback_data: CenterCb, talk: Talk) -> None:
-    async with talk.db.autocommit() as repos:
-        center = await repos.catalogue.center(callback_data.center)
-    if center is None or center.coords_precision != "city":
+    found = await center(talk.services.db, callback_data.center)
+    if found is None or found.coords_precision != "city":
         # A regional pin is only the capital: showing it would mislead.
         await talk.alert(_("I don't know where exactly this centre is."))
         return
     await query.answer()
-    address = center.address or _("Centre of {city} (exact address: ask the centre)").format(
-        city=center.city or ""
+    address = found.address or _("Centre of {city} (exact address: ask the centre)").format(
+        city=found.city or ""
     )
     await talk.bot.send_venue(
         talk.chat_id,
-        latitude=center.lat,
-        longitude=center.lon,
-        title=view.short(center.name, 100),
+        latitude=found.lat,
+        longitude=found.lon,
+        title=view.short(found.name, 100),
         address=view.short(address, 100),
     )
 
 
 async def on_center_programs(_query: CallbackQuery, callback_data: CenterCb, talk: Talk) -> None:
-    async with talk.db.autocommit() as repos:
-        center = await repos.catalogue.center(callback_data.center)
-        programs = (
-            await repos.catalogue.programs_of_center(center.id, CENTER_PROGRAMS) if center else []
-        )
-    if center is None:
+    found, programs = await center_programs(
+        talk.services.db, callback_data.center, CENTER_PROGRAMS
+    )
+    if found is None:
         await talk.alert(_("I can't find this centre any more."))
         return
-    kb = InlineKeyboardBuilder()
-    if programs:
-        lines = [_("<b>Programmes of {center}</b>").format(center=escape(center.name))]
-        for number, program in enumerate(programs, start=1):
-            sample = " 🔖" if program.is_sample else ""
-            lines.append(f"{number}. {escape(view.short(program.title, 120))}{sample}")
-            kb.button(
-                text=f"{number}. {view.short(program.title, 20)}",
-                callback_data=ProgramCb(action=ProgramAction.card, program=program.id),
-            )
-        if any(p.is_sample for p in programs):
-            lines.append("\n🔖 — " + sample_note())
-        text = "\n".join(lines)
-    else:
-        text = _(
-            "I don't know the programmes of {center} yet. Ask the centre directly, or look at "
-            "online programmes."
-        ).format(center=escape(center.name))
-    kb.button(
-        text=_("◀️ About the centre"),
-        callback_data=CenterCb(action=CenterAction.card, center=center.id),
+    await talk.show(
+        center_programs_text(found, programs), center_programs_keyboard(found, programs)
     )
-    kb.adjust(1)
-    await talk.show(text, kb.as_markup())
 
 
 def create_router() -> Router:
-    router = talking_router(__name__)
+    router = Router(name=__name__)
     router.message.register(on_centers, Command("centers"))
     router.message.register(on_change_place, Command("place"))
     router.message.register(on_location, F.location)

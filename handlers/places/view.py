@@ -4,7 +4,6 @@ imported files are user input too."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
@@ -12,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.catalogue import Center, Region
+from bot.services.centers import NearbyCenter
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.places.callbacks import CenterAction, CenterCb, PlaceAction, PlaceCb
 
@@ -29,6 +29,10 @@ def km(distance: float) -> str:
 
 def region_name(region: Region, locale: str) -> str:
     return region.name_en if locale == "en" else region.name_ru
+
+
+def capital(region: Region, locale: str) -> str:
+    return escape(region.capital_en if locale == "en" else region.capital_ru)
 
 
 def place_origin(precision: str, region: Region, locale: str) -> str:
@@ -63,13 +67,6 @@ def short_distance(center: Center, distance: float, home_slug: str | None) -> st
 
 def status_text(center: Center) -> str:
     return _("working") if center.status == "open" else _("planned, not confirmed as open yet")
-
-
-@dataclass(frozen=True, slots=True)
-class NearbyCenter:
-    center: Center
-    region: Region
-    distance_km: float
 
 
 def centers_text(nearby: Sequence[NearbyCenter], home: Region, precision: str, locale: str) -> str:

@@ -17,26 +17,23 @@ from aiogram.types import (
     ReplyKeyboardRemove,
     User,
 )
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.config import Settings
 from bot.domain.phones import format_phone, normalize_phone
-from handlers.common import answer_callback_with, staff_chats
+from bot.runtime.reply import Talk
+from bot.services import applications
+from bot.services.recommendations import program_and_center
+from bot.services.reminders import plan_programme_reminder
+from bot.services.staff import staff_chats
+from handlers.consult.view import person_link
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.places.view import short
 from handlers.programs.callbacks import ApplyAction, ApplyCb, ProgramAction, ProgramCb
-from handlers.programs.router import BASIS
-from handlers.programs.states import Apply
-from handlers.reminders.router import plan_programme_reminder
-from handlers.talk import Talk, talking_router
-from storage.db import Database
+from handlers.programs.states import Apply, ProgramsData
 from storage.leads import LeadRow
-from storage.users import UserRow
 
 logger = logging.getLogger(__name__)
-PENDING_PROGRAM = "apply_program"
 
 
 def share_phone_label() -> str:
@@ -71,9 +68,9 @@ def already_applied_text(lead: LeadRow) -> str:
 
 
 async def on_apply(_query: CallbackQuery, callback_data: ProgramCb, talk: Talk) -> None:
-    async with talk.db.autocommit() as repos:
-        program = await repos.catalogue.program(callback_data.program)
-        lead = await repos.leads.find(talk.user_row.id, callback_data.program)
+    program, lead = await applications.earlier_application(
+        talk.services.db, talk.user_row.id, callback_data.program
+    )
     if program is None:
         await talk.alert(_("This programme is no longer in the catalogue."))
         return
@@ -105,13 +102,12 @@ async def on_apply(_query: CallbackQuery, callback_data: ProgramCb, talk: Talk) 
 
 
 async def on_apply_agree(_query: CallbackQuery, callback_data: ApplyCb, talk: Talk) -> None:
-    async with talk.db.autocommit() as repos:
-        program = await repos.catalogue.program(callback_data.program)
+    program, _center = await program_and_center(talk.services.db, callback_data.program)
     if program is None:
         await talk.alert(_("This programme is no longer in the catalogue."))
         return
     await talk.state.set_state(Apply.phone)
-    await talk.state.update_data({PENDING_PROGRAM: program.id})
+    await talk.state.update_data({ProgramsData.pending_program: program.id})
     await talk.show(_("Thank you!"))
     await talk.followed_up().send(
         _(
@@ -122,9 +118,8 @@ async def on_apply_agree(_query: CallbackQuery, callback_data: ApplyCb, talk: Ta
     )
 
 
-async def on_apply_cancel(query: CallbackQuery, callback_data: ApplyCb, db: Database) -> None:
-    async with db.autocommit() as repos:
-        program = await repos.catalogue.program(callback_data.program)
+async def on_apply_cancel(_query: CallbackQuery, callback_data: ApplyCb, talk: Talk) -> None:
+    program, _center = await program_and_center(talk.services.db, callback_data.program)
     kb = InlineKeyboardBuilder()
     if program is not None:  # a forged id never goes back into a button
         kb.button(
@@ -133,7 +128,7 @@ async def on_apply_cancel(query: CallbackQuery, callback_data: ApplyCb, db: Data
         )
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
     kb.adjust(1)
-    await answer_callback_with(query, _("OK, I haven't passed anything on."), kb.as_markup())
+    await talk.show(_("OK, I haven't passed anything on."), kb.as_markup())
 
 
 def _phone_problem(message: Message) -> str | None:
@@ -158,11 +153,11 @@ def _phone_problem(message: Message) -> str | None:
     return None
 
 
-async def on_phone(message: Message, talk: Talk, settings: Settings, i18n: I18n) -> None:
+async def on_phone(message: Message, talk: Talk) -> None:
     """Anything sent while the bot waits for the phone number (commands pass by)."""
     if message.text is not None and message.text.strip() == cancel_label():
         await talk.state.set_state(None)
-        await talk.state.update_data({PENDING_PROGRAM: None})
+        await talk.state.update_data({ProgramsData.pending_program: None})
         await talk.send(
             _("OK, I haven't passed anything on. /menu — the main menu."), ReplyKeyboardRemove()
         )
@@ -174,60 +169,46 @@ async def on_phone(message: Message, talk: Talk, settings: Settings, i18n: I18n)
     typed = message.contact.phone_number if message.contact else message.text
     phone = normalize_phone(typed or "")
     assert phone is not None and message.from_user is not None
-    await _finish(talk, message.from_user, settings, i18n, phone)
+    await _finish(talk, message.from_user, phone)
 
 
-async def _quiz_code(talk: Talk) -> str | None:
-    if talk.user_row.has_consent:
-        async with talk.db.autocommit() as repos:
-            row = await repos.results.latest(talk.user_row.id)
-        if row is not None and row.code:
-            return row.code
-    basis = (await talk.state.get_data()).get(BASIS)
-    return basis if isinstance(basis, str) and len(basis) <= 8 else None
-
-
-async def _finish(talk: Talk, user: User, settings: Settings, i18n: I18n, phone: str) -> None:
-    program_id = (await talk.state.get_data()).get(PENDING_PROGRAM)
-    async with talk.db.autocommit() as repos:
-        program = await repos.catalogue.program(str(program_id)) if program_id else None
-        center = (
-            await repos.catalogue.center(program.center_id)
-            if program is not None and program.center_id
-            else None
-        )
+async def _finish(talk: Talk, user: User, phone: str) -> None:
+    services = talk.services
+    data = await talk.state.get_data()
+    program_id = data.get(ProgramsData.pending_program)
+    program, center = (
+        await program_and_center(services.db, str(program_id)) if program_id else (None, None)
+    )
     await talk.state.set_state(None)
-    await talk.state.update_data({PENDING_PROGRAM: None})
+    await talk.state.update_data({ProgramsData.pending_program: None})
     if program is None:
         await talk.send(
             _("This programme is no longer in the catalogue. /programs — other programmes."),
             ReplyKeyboardRemove(),
         )
         return
-    quiz_code = await _quiz_code(talk)
-    async with talk.db.transaction() as tx:
-        await tx.users.ensure(user.id)
-        lead = await tx.leads.add(
-            user_id=user.id,
-            program_id=program.id,
-            center_id=center.id if center else None,
-            program_title=program.title,
-            name=" ".join(x for x in (user.first_name, user.last_name) if x),
-            phone=phone,
-            quiz_code=quiz_code,
-        )
-        existing = await tx.leads.find(user.id, program.id) if lead is None else None
-    if lead is None:
-        assert existing is not None  # applied before: say so, send nothing twice
-        await talk.send(already_applied_text(existing), ReplyKeyboardRemove())
+    lead, is_new = await applications.submit(
+        services.db,
+        user_id=user.id,
+        name=" ".join(x for x in (user.first_name, user.last_name) if x),
+        program=program,
+        center=center,
+        phone=phone,
+        quiz_code=await applications.quiz_code_for(
+            services.db, talk.user_row, data.get(ProgramsData.basis)
+        ),
+    )
+    if not is_new:  # applied before: say so, send nothing twice
+        await talk.send(already_applied_text(lead), ReplyKeyboardRemove())
         return
-    region = talk.places.by_slug(talk.user_row.region_slug or "")
-    await plan_programme_reminder(talk.db, user.id, program, region.timezone if region else None)
-    with i18n.use_locale(settings.default_locale):
+    region = services.places.by_slug(talk.user_row.region_slug or "")
+    await plan_programme_reminder(
+        services.db, user.id, program, region.timezone if region else None
+    )
+    with services.i18n.use_locale(services.settings.default_locale):
         text = lead_text(lead, user, center.name if center else None, program.is_sample)
-    if await _deliver(talk.bot, staff_chats(settings), text):
-        async with talk.db.autocommit() as repos:
-            await repos.leads.mark_delivered(lead.id)
+    if await _deliver(talk.bot, staff_chats(services.settings), text):
+        await applications.mark_delivered(services.db, lead.id)
     else:
         logger.warning("Lead %d is stored but no staff chat received it", lead.id)
     await talk.send(
@@ -254,14 +235,6 @@ async def _deliver(bot: Bot, chats: list[int], text: str) -> bool:
     return delivered
 
 
-def person_link(user: User) -> str:
-    name = html.escape(" ".join(x for x in (user.first_name, user.last_name) if x))
-    link = f'<a href="tg://user?id={user.id}">{name}</a>'
-    if user.username:
-        link += f" @{html.escape(user.username)}"
-    return f"{link} (id {user.id})"
-
-
 def lead_text(lead: LeadRow, user: User, center_name: str | None, is_sample: bool) -> str:
     lines = [
         _("📝 <b>New application</b> #{id}").format(id=lead.id),
@@ -278,31 +251,24 @@ def lead_text(lead: LeadRow, user: User, center_name: str | None, is_sample: boo
     return "\n".join(lines)
 
 
-async def cmd_my(message: Message, db: Database, user_row: UserRow) -> None:
-    async with db.autocommit() as repos:
-        leads = await repos.leads.of_user(user_row.id)
+async def on_my(_event: Message | CallbackQuery, talk: Talk) -> None:
+    leads = await applications.applications_of(talk.services.db, talk.user_row.id)
     kb = InlineKeyboardBuilder()
     kb.button(text=_("🎓 Programmes for me"), callback_data=MoreCb(action=MoreAction.programs))
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
     kb.adjust(1)
     if not leads:
-        await message.answer(_("You have no applications yet."), reply_markup=kb.as_markup())
+        await talk.send(_("You have no applications yet."), kb.as_markup())
         return
     lines = [_("<b>Your applications</b>")]
     for lead in leads[:20]:
         lines.append(f"• {html.escape(short(lead.program_title, 100))} — {lead.created_at[:10]}")
-    await message.answer("\n".join(lines), reply_markup=kb.as_markup())
-
-
-async def on_my(query: CallbackQuery, db: Database, user_row: UserRow) -> None:
-    await query.answer()
-    if isinstance(query.message, Message):
-        await cmd_my(query.message, db, user_row)
+    await talk.send("\n".join(lines), kb.as_markup())
 
 
 def create_router() -> Router:
-    router = talking_router(__name__)
-    router.message.register(cmd_my, Command("my"))
+    router = Router(name=__name__)
+    router.message.register(on_my, Command("my"))
     router.message.register(on_phone, Apply.phone, ~F.text.startswith("/"))
     router.callback_query.register(on_apply, ProgramCb.filter(F.action == ProgramAction.apply))
     router.callback_query.register(on_apply_agree, ApplyCb.filter(F.action == ApplyAction.agree))

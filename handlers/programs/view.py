@@ -13,14 +13,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.catalogue import RIASEC, Audience, Center, Format, Program, Region
 from bot.domain.ranking import FitLabel, FormatChoice, Preferences, Ranked, StudyLength, fit_label
+from bot.services.recommendations import MAX_PAGES, PAGE_SIZE, Basis
 from handlers.onboarding.callbacks import MenuAction, MenuCb
 from handlers.places.callbacks import CenterAction, CenterCb
 from handlers.places.view import center_distance, region_name, short, short_distance
 from handlers.programs.callbacks import FieldCb, PrefCb, PrefStep, ProgramAction, ProgramCb
 from handlers.quiz.callbacks import QuizMenuAction, QuizMenuCb
 
-PAGE_SIZE = 5
-MAX_PAGES = 10
 TITLE_IN_LIST = 90
 
 
@@ -32,6 +31,27 @@ FIELD_NAMES = {
     "E": lambda: _("📈 Business and leading"),
     "C": lambda: _("📋 Order and documents"),
 }
+
+
+def basis_line(basis: Basis) -> str:
+    """What the list is built on, said in one line."""
+    if basis.is_field:
+        return _("Field: {field}").format(field=FIELD_NAMES[basis.letters]())
+    return _("Based on your test result: {code}").format(code="-".join(basis.letters))
+
+
+def no_basis_text() -> str:
+    return _(
+        "I don't know your interests yet. Take a short test (about 5 minutes) — or pick "
+        "a field to look at:"
+    )
+
+
+def length_question() -> str:
+    return _(
+        "Three quick questions, so I show what suits you (you can change them later).\n\n"
+        "<b>1/3.</b> How long can you study?"
+    )
 
 
 def fit_text(label: FitLabel) -> str:
@@ -144,6 +164,14 @@ def no_programs_text(prefs: Preferences) -> str:
         "No programmes match these filters ({filters}). Try fewer filters — for example, any "
         "length or any format."
     ).format(filters=prefs_summary(prefs))
+
+
+def no_programs_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("⚙️ Filters"), callback_data=PrefCb(step=PrefStep.edit))
+    kb.button(text=_("🔀 Another field"), callback_data=FieldCb(code="-"))
+    kb.adjust(1)
+    return kb.as_markup()
 
 
 def programs_keyboard(
@@ -272,4 +300,37 @@ def free_keyboard() -> InlineKeyboardMarkup:
     kb.button(text=_("Only free"), callback_data=PrefCb(step=PrefStep.free, value="1"))
     kb.button(text=_("Paid is fine too"), callback_data=PrefCb(step=PrefStep.free, value="0"))
     kb.adjust(2)
+    return kb.as_markup()
+
+
+# --- the programmes of a centre ----------------------------------------------------------
+
+
+def center_programs_text(center: Center, programs: Sequence[Program]) -> str:
+    if not programs:
+        return _(
+            "I don't know the programmes of {center} yet. Ask the centre directly, or look at "
+            "online programmes."
+        ).format(center=escape(center.name))
+    lines = [_("<b>Programmes of {center}</b>").format(center=escape(center.name))]
+    for number, program in enumerate(programs, start=1):
+        sample = " 🔖" if program.is_sample else ""
+        lines.append(f"{number}. {escape(short(program.title, 120))}{sample}")
+    if any(p.is_sample for p in programs):
+        lines.append("\n🔖 — " + sample_note())
+    return "\n".join(lines)
+
+
+def center_programs_keyboard(center: Center, programs: Sequence[Program]) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for number, program in enumerate(programs, start=1):
+        kb.button(
+            text=f"{number}. {short(program.title, 20)}",
+            callback_data=ProgramCb(action=ProgramAction.card, program=program.id),
+        )
+    kb.button(
+        text=_("◀️ About the centre"),
+        callback_data=CenterCb(action=CenterAction.card, center=center.id),
+    )
+    kb.adjust(1)
     return kb.as_markup()

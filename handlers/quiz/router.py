@@ -4,49 +4,26 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.charts import render_in_thread
-from bot.domain.quiz.content import Instrument, InstrumentId, QuizCatalog
+from bot.domain.quiz.content import InstrumentId, QuizCatalog
 from bot.domain.quiz.evaluate import QuizResult, evaluate, result_code, top_types
 from bot.domain.quiz.progress import QuizProgress
-from bot.domain.quiz.scoring import RATING_MAX, RiasecResult
-from handlers.common import answer_callback_with, current_role
+from bot.domain.quiz.scoring import RiasecResult
+from bot.runtime.reply import Talk
+from bot.services.profile import current_role
+from bot.services.reminders import drop_quiz_nudge, plan_quiz_nudge
+from bot.services.results import latest_result, save_result
 from handlers.quiz import view as quiz_view
 from handlers.quiz.callbacks import QuizAction, QuizCb, QuizMenuAction, QuizMenuCb
-from handlers.quiz.states import Quiz
-from handlers.reminders.router import drop_quiz_nudge, plan_quiz_nudge
-from storage.db import Database
-from storage.users import UserRow
+from handlers.quiz.states import Quiz, QuizData, load_progress, save_progress
 
 logger = logging.getLogger(__name__)
-PROGRESS = "quiz"
-
-
-async def load_progress(state: FSMContext) -> QuizProgress | None:
-    return QuizProgress.from_dict((await state.get_data()).get(PROGRESS))
-
-
-async def save_progress(
-    state: FSMContext, progress: QuizProgress | None, data: dict[str, Any] | None = None
-) -> None:
-    """`data`: the conversation data as just read, which saves reading it again."""
-    value = progress.to_dict() if progress else None
-    if data is None:
-        await state.update_data({PROGRESS: value})
-    else:
-        await state.set_data({**data, PROGRESS: value})
-
-
-async def has_unfinished_quiz(state: FSMContext) -> bool:
-    progress = await load_progress(state)
-    return progress is not None and not progress.complete
 
 
 def _now() -> str:
@@ -56,209 +33,148 @@ def _now() -> str:
 # --- choosing a test -----------------------------------------------------------------------
 
 
-async def _entry_view(
-    state: FSMContext, quizzes: QuizCatalog, locale: str, user_row: UserRow
-) -> tuple[str, InlineKeyboardMarkup]:
-    """An unfinished test is offered first; otherwise the choice, ordered by who the person is:
-    students see the school test first, everyone else the adult test."""
-    progress = await load_progress(state)
-    if progress is not None and not progress.complete:
-        texts = quizzes.text(locale, progress.instrument)
-        return (
-            quiz_view.unfinished_text(texts, progress),
-            quiz_view.unfinished_keyboard(progress.instrument),
-        )
-    school_first = await current_role(user_row, state) == "student"
-    texts_by_id = {i: quizzes.text(locale, i) for i in quizzes.instruments}
+async def _chooser(talk: Talk) -> tuple[str, InlineKeyboardMarkup]:
+    """The choice of tests, ordered by who the person is: students see the school test first,
+    everyone else the adult test."""
+    quizzes = talk.services.quizzes
+    texts_by_id = {i: quizzes.text(talk.locale, i) for i in quizzes.instruments}
+    school_first = await current_role(talk.user_row, talk.state) == "student"
     return (
         quiz_view.chooser_text(texts_by_id),
         quiz_view.chooser_keyboard(school_first=school_first),
     )
 
 
-async def cmd_test(
-    message: Message, state: FSMContext, quizzes: QuizCatalog, locale: str, user_row: UserRow
-) -> None:
-    await state.set_state(None)
-    text, markup = await _entry_view(state, quizzes, locale, user_row)
-    await message.answer(text, reply_markup=markup)
-
-
-async def on_choose(
-    query: CallbackQuery, state: FSMContext, quizzes: QuizCatalog, locale: str, user_row: UserRow
-) -> None:
-    if (await load_progress(state)) is not None:
-        # "Another test" from the unfinished prompt: the choice itself, not the prompt again.
-        texts_by_id = {i: quizzes.text(locale, i) for i in quizzes.instruments}
-        school_first = await current_role(user_row, state) == "student"
-        await answer_callback_with(
-            query,
-            quiz_view.chooser_text(texts_by_id),
-            quiz_view.chooser_keyboard(school_first=school_first),
+async def _entry_view(talk: Talk) -> tuple[str, InlineKeyboardMarkup]:
+    """An unfinished test is offered first; otherwise the choice."""
+    progress = await load_progress(talk.state)
+    if progress is not None and not progress.complete:
+        texts = talk.services.quizzes.text(talk.locale, progress.instrument)
+        return (
+            quiz_view.unfinished_text(texts, progress),
+            quiz_view.unfinished_keyboard(progress.instrument),
         )
+    return await _chooser(talk)
+
+
+async def cmd_test(_message: Message, talk: Talk) -> None:
+    await talk.state.set_state(None)
+    await talk.show(*await _entry_view(talk))
+
+
+async def on_choose(_query: CallbackQuery, talk: Talk) -> None:
+    if (await load_progress(talk.state)) is not None:
+        # "Another test" from the unfinished prompt: the choice itself, not the prompt again.
+        await talk.show(*await _chooser(talk))
         return
-    text, markup = await _entry_view(state, quizzes, locale, user_row)
-    await answer_callback_with(query, text, markup)
+    await talk.show(*await _entry_view(talk))
 
 
-async def on_start(
-    query: CallbackQuery,
-    callback_data: QuizMenuCb,
-    bot: Bot,
-    state: FSMContext,
-    quizzes: QuizCatalog,
-    locale: str,
-) -> None:
+async def on_start(_query: CallbackQuery, callback_data: QuizMenuCb, talk: Talk) -> None:
+    quizzes = talk.services.quizzes
     instrument_id = callback_data.instrument.value
     if instrument_id not in quizzes.instruments:
-        await answer_callback_with(query, _("This button no longer works — here is the menu."))
+        await talk.show(_("This button no longer works — here is the menu."))
         return
-    progress = await load_progress(state)
+    progress = await load_progress(talk.state)
     same_unfinished = (
         progress is not None and not progress.complete and progress.instrument == instrument_id
     )
     if same_unfinished and callback_data.action == QuizMenuAction.start:
         assert progress is not None
-        texts = quizzes.text(locale, progress.instrument)
-        await answer_callback_with(
-            query,
+        texts = quizzes.text(talk.locale, progress.instrument)
+        await talk.show(
             quiz_view.unfinished_text(texts, progress),
             quiz_view.unfinished_keyboard(progress.instrument),
         )
         return
     instrument = quizzes.instruments[instrument_id]
-    texts = quizzes.text(locale, instrument.id)
-    await answer_callback_with(
-        query,
-        _("<b>{title}</b>\n{intro}").format(title=texts.title, intro=texts.intro),
-    )
+    texts = quizzes.text(talk.locale, instrument.id)
+    await talk.show(_("<b>{title}</b>\n{intro}").format(title=texts.title, intro=texts.intro))
     progress = QuizProgress.start(instrument.id, len(instrument), _now())
-    await _send_question(bot, query.from_user.id, state, quizzes, locale, progress)
+    await _send_question(talk.followed_up(), progress)
 
 
-async def on_resume(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    quizzes: QuizCatalog,
-    locale: str,
-    user_row: UserRow,
-) -> None:
-    await drop_quiz_nudge(db, user_row.id)
-    progress = await load_progress(state)
+async def on_resume(query: CallbackQuery, talk: Talk) -> None:
+    await drop_quiz_nudge(talk.services.db, talk.user_row.id)
+    progress = await load_progress(talk.state)
     if progress is None or progress.complete:
         await query.answer(_("There is no unfinished test — choose one."))
-        text, markup = await _entry_view(state, quizzes, locale, user_row)
-        await bot.send_message(query.from_user.id, text, reply_markup=markup)
+        await talk.followed_up().send(*await _entry_view(talk))
         return
     await query.answer()
-    await _send_question(bot, query.from_user.id, state, quizzes, locale, progress)
+    await _send_question(talk.followed_up(), progress)
 
 
 # --- answering -----------------------------------------------------------------------------
 
 
-async def _send_question(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    quizzes: QuizCatalog,
-    locale: str,
-    progress: QuizProgress,
-) -> None:
+async def _send_question(talk: Talk, progress: QuizProgress) -> None:
     """Show the current question as a new message, which later answers then edit."""
+    quizzes = talk.services.quizzes
     instrument = quizzes.instruments[progress.instrument]
-    texts = quizzes.text(locale, progress.instrument)
-    sent = await bot.send_message(
-        chat_id,
+    texts = quizzes.text(talk.locale, progress.instrument)
+    sent = await talk.send(
         quiz_view.question_text(texts, instrument, progress),
-        reply_markup=quiz_view.question_keyboard(instrument, progress),
+        quiz_view.question_keyboard(instrument, progress),
     )
     progress.message_id = sent.message_id
-    await save_progress(state, progress)
-    await state.set_state(Quiz.answering)
+    await save_progress(talk.state, progress)
+    await talk.state.set_state(Quiz.answering)
 
 
-async def _edit_question(
-    query: CallbackQuery,
-    quizzes: QuizCatalog,
-    locale: str,
-    progress: QuizProgress,
-    *,
-    notice: str | None = None,
-) -> None:
+async def _edit_question(talk: Talk, progress: QuizProgress, *, notice: str | None = None) -> None:
+    quizzes = talk.services.quizzes
     instrument = quizzes.instruments[progress.instrument]
-    texts = quizzes.text(locale, progress.instrument)
-    await answer_callback_with(
-        query,
+    texts = quizzes.text(talk.locale, progress.instrument)
+    await talk.show(
         quiz_view.question_text(texts, instrument, progress),
         quiz_view.question_keyboard(instrument, progress),
         notice=notice,
     )
 
 
-def _valid_value(instrument: Instrument, value: int) -> bool:
-    top = RATING_MAX if instrument.id == "riasec" else 1
-    return 0 <= value <= top
-
-
 async def on_quiz_tap(
-    query: CallbackQuery,
-    callback_data: QuizCb,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    quizzes: QuizCatalog,
-    locale: str,
-    user_row: UserRow,
-    raw_state: str | None,
+    query: CallbackQuery, callback_data: QuizCb, talk: Talk, raw_state: str | None
 ) -> None:
     # The hot path of the quiz: one read and one write of the conversation data per answer.
-    data = await state.get_data()
-    progress = QuizProgress.from_dict(data.get(PROGRESS))
+    data = await talk.state.get_data()
+    progress = QuizProgress.from_dict(data.get(QuizData.progress))
     current = progress is not None and progress.accepts(
         callback_data.attempt, callback_data.question
     )
     if progress is None or not current:
-        await _refuse_stale_tap(query, bot, state, quizzes, locale, progress)
+        await _refuse_stale_tap(query, talk, progress)
         return
     assert progress is not None
-    instrument = quizzes.instruments[progress.instrument]
+    instrument = talk.services.quizzes.instruments[progress.instrument]
 
     if callback_data.action == QuizAction.pause:
-        await save_progress(state, progress)
-        await state.set_state(None)
-        await plan_quiz_nudge(db, user_row.id)
-        texts = quizzes.text(locale, progress.instrument)
-        await answer_callback_with(
-            query, quiz_view.paused_text(texts, progress), quiz_view.resume_keyboard()
-        )
+        await save_progress(talk.state, progress)
+        await talk.state.set_state(None)
+        await plan_quiz_nudge(talk.services.db, talk.user_row.id)
+        texts = talk.services.quizzes.text(talk.locale, progress.instrument)
+        await talk.show(quiz_view.paused_text(texts, progress), quiz_view.resume_keyboard())
         return
     if callback_data.action == QuizAction.back:
         progress.back()
-    elif _valid_value(instrument, callback_data.value):
+    elif instrument.valid_answer(callback_data.value):
         progress.answer(callback_data.value)
     else:
-        await _refuse_stale_tap(query, bot, state, quizzes, locale, progress)
+        await _refuse_stale_tap(query, talk, progress)
         return
 
     if progress.complete:
-        await _finish(query, bot, state, db, quizzes, locale, user_row, progress)
+        await _finish(talk, progress)
         return
-    await save_progress(state, progress, data)
+    await save_progress(talk.state, progress, data)
     if raw_state != Quiz.answering.state:
-        await state.set_state(Quiz.answering)
-    await _edit_question(query, quizzes, locale, progress)
+        await talk.state.set_state(Quiz.answering)
+    await _edit_question(talk, progress)
 
 
 async def _refuse_stale_tap(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    quizzes: QuizCatalog,
-    locale: str,
-    progress: QuizProgress | None,
+    query: CallbackQuery, talk: Talk, progress: QuizProgress | None
 ) -> None:
     """A tap on an old question, a second tap, or forged data: nothing is counted."""
     if progress is None or progress.complete:
@@ -269,59 +185,39 @@ async def _refuse_stale_tap(
         isinstance(query.message, Message) and query.message.message_id == progress.message_id
     )
     if same_message:
-        await _edit_question(query, quizzes, locale, progress, notice=notice)
+        await _edit_question(talk, progress, notice=notice)
         return
     await query.answer(notice)
-    await _send_question(bot, query.from_user.id, state, quizzes, locale, progress)
+    await _send_question(talk.followed_up(), progress)
 
 
-async def typed_during_quiz(
-    message: Message, bot: Bot, state: FSMContext, quizzes: QuizCatalog, locale: str
-) -> None:
-    progress = await load_progress(state)
+async def typed_during_quiz(message: Message, talk: Talk) -> None:
+    progress = await load_progress(talk.state)
     if progress is None or progress.complete:
-        await state.set_state(None)
+        await talk.state.set_state(None)
         await message.answer(_("I don't understand free text yet 🙂 Please choose what to do:"))
         return
     await message.answer(_("Please answer with the buttons under the question 👇"))
-    await _send_question(bot, message.chat.id, state, quizzes, locale, progress)
+    await _send_question(talk, progress)
 
 
 # --- result --------------------------------------------------------------------------------
 
 
-async def _finish(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    db: Database,
-    quizzes: QuizCatalog,
-    locale: str,
-    user_row: UserRow,
-    progress: QuizProgress,
-) -> None:
+async def _finish(talk: Talk, progress: QuizProgress) -> None:
+    db, quizzes = talk.services.db, talk.services.quizzes
     instrument = quizzes.instruments[progress.instrument]
     answers = progress.final_answers()
     result = evaluate(instrument, answers)
-    if user_row.has_consent:
-        async with db.autocommit() as repos:
-            await repos.results.add(
-                user_id=user_row.id,
-                instrument=instrument.id,
-                answers=answers,
-                scores=result.scores,
-                code=result_code(result),
-                vector=result.vector(),
-                started_at=progress.started_at,
-            )
-    await save_progress(state, None)
-    await state.set_state(None)
-    await drop_quiz_nudge(db, user_row.id)
-    await answer_callback_with(query, _("✅ Done! Here is your result."))
-    await send_result(bot, query.from_user.id, quizzes, locale, instrument.id, result)
-    if not user_row.has_consent:
-        await bot.send_message(
-            query.from_user.id,
+    saved = await save_result(db, talk.user_row, instrument, answers, result, progress.started_at)
+    await save_progress(talk.state, None)
+    await talk.state.set_state(None)
+    await drop_quiz_nudge(db, talk.user_row.id)
+    await talk.show(_("✅ Done! Here is your result."))
+    await send_result(talk.bot, talk.chat_id, quizzes, talk.locale, instrument.id, result)
+    if not saved:
+        await talk.bot.send_message(
+            talk.chat_id,
             _(
                 "I have not saved this result: you did not give consent to store data. "
                 "You can give it in /privacy."
@@ -370,50 +266,43 @@ async def send_result(
     )
 
 
-async def _show_my_result(
-    bot: Bot, chat_id: int, db: Database, quizzes: QuizCatalog, locale: str, user_row: UserRow
-) -> None:
+async def _show_my_result(talk: Talk) -> None:
+    quizzes, user_row = talk.services.quizzes, talk.user_row
     if not user_row.has_consent:
-        await bot.send_message(
-            chat_id,
+        await talk.send(
             _(
                 "I keep results only with your consent, so there is nothing saved yet. "
                 "Give consent in /privacy, then take a test with /test."
             ),
         )
         return
-    async with db.autocommit() as repos:
-        row = await repos.results.latest(user_row.id)
+    row = await latest_result(talk.services.db, user_row.id)
     if row is None or row.instrument not in quizzes.instruments:
-        await bot.send_message(
-            chat_id,
+        await talk.send(
             _("You have no result yet. Take a test — it takes about five minutes."),
-            reply_markup=quiz_view.chooser_keyboard(school_first=user_row.role == "student"),
+            quiz_view.chooser_keyboard(school_first=user_row.role == "student"),
         )
         return
     instrument = quizzes.instruments[row.instrument]
     result = evaluate(instrument, row.answers)
     await send_result(
-        bot, chat_id, quizzes, locale, instrument.id, result, taken_on=row.finished_at[:10]
+        talk.bot,
+        talk.chat_id,
+        quizzes,
+        talk.locale,
+        instrument.id,
+        result,
+        taken_on=row.finished_at[:10],
     )
 
 
-async def cmd_my_result(
-    message: Message, bot: Bot, db: Database, quizzes: QuizCatalog, locale: str, user_row: UserRow
-) -> None:
-    await _show_my_result(bot, message.chat.id, db, quizzes, locale, user_row)
+async def cmd_my_result(_message: Message, talk: Talk) -> None:
+    await _show_my_result(talk)
 
 
-async def on_my_result(
-    query: CallbackQuery,
-    bot: Bot,
-    db: Database,
-    quizzes: QuizCatalog,
-    locale: str,
-    user_row: UserRow,
-) -> None:
+async def on_my_result(query: CallbackQuery, talk: Talk) -> None:
     await query.answer()
-    await _show_my_result(bot, query.from_user.id, db, quizzes, locale, user_row)
+    await _show_my_result(talk.followed_up())
 
 
 _TYPED = F.text & ~F.text.startswith("/")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import locales as locales_package
-from bot.domain.quiz.scoring import KLIMOV_TYPES, RIASEC_TYPES
+from bot.domain.quiz.scoring import KLIMOV_TYPES, RATING_MAX, RIASEC_TYPES
 
 InstrumentId = Literal["riasec", "klimov"]
 INSTRUMENTS: tuple[InstrumentId, ...] = ("riasec", "klimov")
@@ -38,6 +38,12 @@ class Instrument:
 
     def __len__(self) -> int:
         return len(self.item_ids)
+
+    def valid_answer(self, value: int) -> bool:
+        """A rating 0..4 of a statement (RIASEC), or option A = 0 / B = 1 of a pair (Klimov):
+        anything else in a tap's data is forged."""
+        top = RATING_MAX if self.id == "riasec" else 1
+        return 0 <= value <= top
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,9 @@
 
 The broadcaster is built as the bot builds it (`Broadcaster` with its progress view, a Bot
 from `create_bot` with the bot's request middlewares), on a fresh SQLite file holding a
-running broadcast to everyone, and sends through aiogram's `AiohttpSession` to
-`tests.fake_api.FakeBotApi`, which answers each request after `--latency` seconds (100 ms by
-default, about what Telegram takes).
+running broadcast to everyone, and sends through aiogram's `AiohttpSession` to the tests'
+`tests.support.fake_api.FakeBotApi`, which answers each request after `--latency` seconds
+(100 ms by default, about what Telegram takes).
 
     python bench/broadcast_rate.py [--paced 500] [--rate 25] [--concurrency 8]
                                    [--fast 5000] [--fast-concurrency 200] [--latency 0.1]
@@ -64,7 +64,7 @@ from storage.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the fake server lives with the tests, outside the package
-from tests.fake_api import Call, FakeBotApi  # noqa: E402
+from tests.support.fake_api import Call, FakeBotApi  # noqa: E402
 
 TOKEN = "123:BENCH-token"
 ADMIN_ID = 9001

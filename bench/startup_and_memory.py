@@ -48,7 +48,7 @@ from bot.domain.quiz.evaluate import evaluate, result_code
 from storage.db import Database
 
 if TYPE_CHECKING:
-    from tests.fake_api import FakeBotApi
+    from tests.support.fake_api import FakeBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123:BENCH"
@@ -73,7 +73,7 @@ def new_fake_api() -> FakeBotApi:
     """The tests' fake Bot API; the tests folder is not an installed package."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    module = importlib.import_module("tests.fake_api")
+    module = importlib.import_module("tests.support.fake_api")
     api: FakeBotApi = module.FakeBotApi()
     return api
 

@@ -51,7 +51,7 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import CopyMessage, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from machine_info import machine  # bench/ itself is on the path of a script
+from common import ROOT, TOKEN, machine, verdict
 
 from bot.app import create_bot
 from bot.config import Settings
@@ -61,12 +61,8 @@ from bot.workers.broadcaster import Broadcaster
 from handlers.admin.broadcast import progress_view
 from storage.broadcasts import Segment
 from storage.db import Database
+from tests.support.fake_api import Call, FakeBotApi
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the fake server lives with the tests, outside the package
-from tests.support.fake_api import Call, FakeBotApi  # noqa: E402
-
-TOKEN = "123:BENCH-token"
 ADMIN_ID = 9001
 SOURCE_MESSAGE = 77
 PROGRESS_MESSAGE = 5
@@ -261,10 +257,6 @@ async def serve() -> None:
 async def fresh(folder: Path, name: str, people: int) -> tuple[Database, int]:
     db = await Database.open(folder / f"{name}.sqlite3")
     return db, await fill(db, people)
-
-
-def verdict(ok: bool) -> str:
-    return "met" if ok else "NOT met"
 
 
 async def paced(args: argparse.Namespace, folder: Path) -> list[str]:

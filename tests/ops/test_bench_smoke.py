@@ -1,4 +1,4 @@
-"""The benchmarks still run: tiny sizes, no timing asserted."""
+"""Every benchmark still runs: tiny sizes, no timing asserted."""
 
 from __future__ import annotations
 
@@ -83,3 +83,14 @@ def test_startup_and_memory_benchmark_runs() -> None:
     assert re.search(
         r"^RSS with 300 people: [\d.]+ MB .* target ≤ 120 MB: (met|NOT met)$", done.stdout, re.M
     )
+
+
+def test_quiz_vs_echo_benchmark_runs_every_side() -> None:
+    # Opening the quiz and two answers: four updates a person, under the bot's throttling
+    # limit of five a second.
+    done = run_script("quiz_vs_echo.py", "--people", "50", "--rounds", "1", "--questions", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "machine: " in done.stdout
+    for side in ("bare echo", "bare answer + redraw", "quiz answers"):
+        assert re.search(rf"^{re.escape(side)} .*: +\d+ updates/s$", done.stdout, re.M), side
+    assert re.search(r"^quiz / echo: \d+%", done.stdout, re.M)

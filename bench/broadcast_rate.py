@@ -2,9 +2,9 @@
 
 The broadcaster is built as the bot builds it (`Broadcaster` with its progress view, a Bot
 from `create_bot` with the bot's request middlewares), on a fresh SQLite file holding a
-running broadcast to everyone, and sends through aiogram's `AiohttpSession` to
-`tests.fake_api.FakeBotApi`, which answers each request after `--latency` seconds (100 ms by
-default, about what Telegram takes).
+running broadcast to everyone, and sends through aiogram's `AiohttpSession` to the tests'
+`tests.support.fake_api.FakeBotApi`, which answers each request after `--latency` seconds
+(100 ms by default, about what Telegram takes).
 
     python bench/broadcast_rate.py [--paced 500] [--rate 25] [--concurrency 8]
                                    [--fast 5000] [--fast-concurrency 200] [--latency 0.1]
@@ -51,7 +51,7 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.methods import CopyMessage, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from machine_info import machine  # bench/ itself is on the path of a script
+from common import ROOT, TOKEN, machine, verdict
 
 from bot.app import create_bot
 from bot.config import Settings
@@ -62,13 +62,9 @@ from bot.workers.broadcaster import Broadcaster
 from handlers.admin.broadcast import progress_view
 from storage.broadcasts import Segment
 from storage.db import Database
+from tests.support.fake_api import Call, FakeBotApi
+from tests.support.sql import raw_connection
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the fake server lives with the tests, outside the package
-from tests.fake_api import Call, FakeBotApi  # noqa: E402
-from tests.sql import raw_connection  # noqa: E402
-
-TOKEN = "123:BENCH-token"
 ADMIN_ID = 9001
 SOURCE_MESSAGE = 77
 PROGRESS_MESSAGE = 5
@@ -268,10 +264,6 @@ async def fresh(folder: Path, name: str, people: int) -> tuple[Database, int]:
     return db, await fill(db, people)
 
 
-def verdict(ok: bool) -> str:
-    return "met" if ok else "NOT met"
-
-
 async def paced(args: argparse.Namespace, folder: Path) -> list[str]:
     print(
         f"(a) paced: {args.paced} people at BROADCAST_RATE {args.rate:g}/s, "
@@ -421,7 +413,7 @@ def reset_peak_rss() -> None:
 
 async def measure_memory(path: Path, url: str, sends: int) -> dict[str, float]:
     """In a fresh process: send `sends` copies of the running broadcast in `path`."""
-    db = await open_database(path)
+    db = await Database.open(path)
     try:
         async with db.autocommit() as repos:
             (row,) = await repos.broadcasts.with_status("running")
@@ -474,7 +466,7 @@ class Memory:
 
 async def memory_run(path: Path, url: str, people: int, sends: int) -> Memory:
     started = time.perf_counter()
-    db = await open_database(path)
+    db = await Database.open(path)
     try:
         await fill(db, people)
     finally:

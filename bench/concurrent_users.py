@@ -38,20 +38,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import Message, Update
-from machine_info import machine  # bench/ itself is on the path of a script
+from aiogram.types import Update
+from common import TOKEN, echo_dispatcher, machine, percentile, real_bot, verdict
 
-from bot.app import create_bot, create_dispatcher
-from bot.config import Settings
 from bot.runtime.offline import ChatSimulator, OfflineSession
-from bot.services.database import open_database
 from handlers.quiz.callbacks import QuizAction, QuizCb
 
 TARGET_P99_MS = 50.0
-TOKEN = "42:BENCH-token"
 QUIZ_LENGTH = 30
 # Two loads of answers by the same people, short of the last answer, which draws the chart.
 MAX_QUESTIONS = (QUIZ_LENGTH - 1) // 2
@@ -155,11 +151,6 @@ class Run:
         )
 
 
-def percentile(sorted_ms: list[float], p: float) -> float:
-    """Nearest rank: the smallest value with at least p % of the values at or below it."""
-    return sorted_ms[max(0, math.ceil(p / 100 * len(sorted_ms)) - 1)]
-
-
 def answer_data(chat: ChatSimulator, value: int) -> tuple[int, str]:
     """The question message and the callback data of its answer button `value`."""
     shown = chat.last_message
@@ -218,18 +209,6 @@ async def echo_journey(chat: TimedChat, updates: int, pause: Pause) -> None:
         await chat.send(f"ответ {n}")
 
 
-def echo_dispatcher() -> Dispatcher:
-    router = Router()
-
-    @router.message()
-    async def echo(message: Message) -> None:
-        await message.answer(message.text or "")
-
-    dispatcher = Dispatcher()  # MemoryStorage, no middlewares
-    dispatcher.include_router(router)
-    return dispatcher
-
-
 def human_pause(rng: random.Random, think: float) -> Pause:
     async def pause() -> None:
         await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
@@ -267,15 +246,14 @@ async def bot_runs(args: argparse.Namespace, folder: Path) -> list[Run]:
     then the same people answering on at a person's pace."""
     rng = random.Random(args.seed)
     ids = itertools.count(100_000)
-    settings = Settings(_env_file=None, database_path=folder / "bench.sqlite3")
-    db = await open_database(settings.database_path)
-    try:
-        session = IndexedSession()
-        bot = create_bot(settings, session=session, token=TOKEN)
-        dispatcher = create_dispatcher(settings, db)  # the real one, throttling included
+    session = IndexedSession()
+    async with real_bot(folder, session) as real:
 
         def people(count: int, gate: asyncio.Semaphore | None = None) -> list[TimedChat]:
-            return [TimedChat(dispatcher, bot, session, next(ids), gate) for _ in range(count)]
+            return [
+                TimedChat(real.dispatcher, real.bot, session, next(ids), gate)
+                for _ in range(count)
+            ]
 
         async def taking_turns(chat: TimedChat) -> None:
             await quiz_journey(chat, args.questions, no_pause)
@@ -304,8 +282,6 @@ async def bot_runs(args: argparse.Namespace, folder: Path) -> list[Run]:
             runs.append(
                 await everyone("bot, answering at a person's pace", crowd, at_a_persons_pace)
             )
-    finally:
-        await db.close()
     if session.throttled:
         raise AssertionError(f"{session.throttled} updates were throttled")
     return runs
@@ -322,10 +298,12 @@ async def echo_run(args: argparse.Namespace) -> Run:
     )
 
 
-def verdict(run: Run) -> str:
+def target_line(run: Run) -> str:
     p99 = percentile(sorted(run.latencies_ms), 99)
-    met = "met" if p99 <= TARGET_P99_MS else "NOT met"
-    return f"p99 {p99:.1f} ms, {run.name} — target ≤ {TARGET_P99_MS:.0f} ms: {met}"
+    return (
+        f"p99 {p99:.1f} ms, {run.name} — target ≤ {TARGET_P99_MS:.0f} ms: "
+        f"{verdict(p99 <= TARGET_P99_MS)}"
+    )
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -365,7 +343,7 @@ async def main(args: argparse.Namespace) -> None:
         f"{crowd.rate / echo.rate:.0%}"
     )
     for run in [crowd, *paced]:
-        print(verdict(run))
+        print(target_line(run))
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

@@ -5,7 +5,7 @@ the same offline Bot API session, so the harness costs the same on both; what di
 a quiz answer really does: throttling, the user row, the SQLite FSM storage, checking the
 answer, and redrawing the question.
 
-    python bench/quiz_vs_echo.py [--people 1000] [--rounds 3]
+    python bench/quiz_vs_echo.py [--people 1000] [--rounds 3] [--questions 29]
 
 Prints the rate of each side (updates per second; the best of `--rounds` runs) and the ratio.
 """
@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import platform
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,30 +29,16 @@ from aiogram.types import (
     Update,
     User,
 )
+from common import TOKEN, echo_dispatcher, machine, real_bot, stopwatch
 
-from bot.app import create_bot, create_dispatcher
-from bot.config import Settings
 from bot.domain.quiz.progress import QuizProgress
 from bot.runtime.offline import BOT_USER, ChatSimulator, OfflineSession
-from bot.services.database import open_database
 from handlers.quiz.callbacks import QuizAction, QuizCb
 from handlers.quiz.states import QuizData
 
-QUESTIONS = 29  # the 30th answer draws the result chart: not part of the answer path
+QUIZ_LENGTH = 30
+QUESTIONS = QUIZ_LENGTH - 1  # the last answer draws the result chart: not the answer path
 BATCH = 100
-TOKEN = "42:BENCH-token"
-
-
-def echo_dispatcher() -> Dispatcher:
-    router = Router()
-
-    @router.message()
-    async def echo(message: Message) -> None:
-        await message.answer(message.text or "")
-
-    dispatcher = Dispatcher()  # MemoryStorage
-    dispatcher.include_router(router)
-    return dispatcher
 
 
 def message_update(update_id: int, user: User, text: str) -> Update:
@@ -76,11 +60,11 @@ async def feed_all(dispatcher: Dispatcher, bot: Bot, updates: list[Update]) -> f
     """As polling does: updates parsed with the bot attached, batches of up to 100 (one
     getUpdates answer), each update handled as its own task."""
     updates = [Update.model_validate(u.model_dump(), context={"bot": bot}) for u in updates]
-    started = time.perf_counter()
-    for first in range(0, len(updates), BATCH):
-        batch = updates[first : first + BATCH]
-        await asyncio.gather(*(dispatcher.feed_update(bot, update) for update in batch))
-    return len(updates) / (time.perf_counter() - started)
+    with stopwatch() as watch:
+        for first in range(0, len(updates), BATCH):
+            batch = updates[first : first + BATCH]
+            await asyncio.gather(*(dispatcher.feed_update(bot, update) for update in batch))
+    return len(updates) / watch.seconds
 
 
 def bare_quiz_dispatcher() -> Dispatcher:
@@ -112,11 +96,11 @@ def bare_quiz_dispatcher() -> Dispatcher:
     return dispatcher
 
 
-async def run_bare_quiz(people: int) -> float:
+async def run_bare_quiz(people: int, questions: int) -> float:
     bot = Bot(TOKEN, session=OfflineSession())
     users = [person(30_000 + i) for i in range(people)]
     updates: list[Update] = []
-    for question in range(QUESTIONS):
+    for question in range(questions):
         for user in users:
             shown = Message(
                 message_id=1,
@@ -136,25 +120,28 @@ async def run_bare_quiz(people: int) -> float:
     return await feed_all(bare_quiz_dispatcher(), bot, updates)
 
 
-async def run_echo(people: int) -> float:
+async def run_echo(people: int, questions: int) -> float:
     bot = Bot(TOKEN, session=OfflineSession())
     users = [person(10_000 + i) for i in range(people)]
     updates = [
         message_update(n * people + i, user, "answer")
-        for n in range(QUESTIONS)
+        for n in range(questions)
         for i, user in enumerate(users)
     ]
     return await feed_all(echo_dispatcher(), bot, updates)
 
 
-async def run_quiz(people: int, folder: Path) -> float:
-    settings = Settings(_env_file=None, database_path=folder / "bench.sqlite3")
-    db = await open_database(settings.database_path)
+async def run_quiz(people: int, questions: int, folder: Path) -> float:
     session = OfflineSession()
-    bot: Bot = create_bot(settings, session=session, token=TOKEN)
-    dispatcher = create_dispatcher(settings, db)  # the real one, throttling included
+    async with real_bot(folder, session) as real:
+        return await answer_quiz(real.dispatcher, real.bot, session, people, questions)
+
+
+async def answer_quiz(
+    dispatcher: Dispatcher, bot: Bot, session: OfflineSession, people: int, questions: int
+) -> float:
     chats = [ChatSimulator(dispatcher, bot, session, user_id=20_000 + i) for i in range(people)]
-    questions = []  # (chat, attempt, question message) for everyone, after opening the quiz
+    opened = []  # (chat, attempt, question message) for everyone, after opening the quiz
     for chat in chats:  # not timed
         await chat.send("/test")
         await chat.click("Тест интересов")
@@ -168,10 +155,10 @@ async def run_quiz(people: int, folder: Path) -> float:
             from_user=BOT_USER,
             text=chat.last_text,
         )
-        questions.append((chat, progress.attempt, shown))
+        opened.append((chat, progress.attempt, shown))
     updates: list[Update] = []
-    for question in range(QUESTIONS):
-        for chat, attempt, shown in questions:
+    for question in range(questions):
+        for chat, attempt, shown in opened:
             answer = QuizCb(
                 action=QuizAction.answer, attempt=attempt, question=question, value=question % 5
             )
@@ -183,19 +170,16 @@ async def run_quiz(people: int, folder: Path) -> float:
                 message=shown,
             )
             updates.append(Update(update_id=len(updates) + 1, callback_query=tap))
-    try:
-        rate = await feed_all(dispatcher, bot, updates)
-    finally:
-        await db.close()
+    rate = await feed_all(dispatcher, bot, updates)
     last_edits = {
         r.method.chat_id: r.method.text
         for r in session.requests
         if isinstance(r.method, EditMessageText)
     }
-    for chat in chats:  # every answer was taken (nobody throttled): all at the last question
-        assert str(last_edits[chat.user.id]).startswith("Вопрос 30 из 30"), last_edits[
-            chat.user.id
-        ]
+    # Every answer was taken (nobody throttled): all at the question after the last answer.
+    expected = f"Вопрос {questions + 1} из {QUIZ_LENGTH}"
+    for chat in chats:
+        assert str(last_edits[chat.user.id]).startswith(expected), last_edits[chat.user.id]
     return rate
 
 
@@ -205,17 +189,21 @@ async def main() -> None:
     # throttling (five updates a second per person) stays out of the way.
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--questions", type=int, default=QUESTIONS, help=f"answers per person, 1–{QUESTIONS}"
+    )
     args = parser.parse_args()
+    if args.people < 1 or args.rounds < 1 or not 1 <= args.questions <= QUESTIONS:
+        parser.error(f"--people and --rounds at least 1, --questions 1–{QUESTIONS}")
+    print(machine())
     echo_rates, bare_rates, quiz_rates = [], [], []
     for _ in range(args.rounds):
-        echo_rates.append(await run_echo(args.people))
-        bare_rates.append(await run_bare_quiz(args.people))
+        echo_rates.append(await run_echo(args.people, args.questions))
+        bare_rates.append(await run_bare_quiz(args.people, args.questions))
         with tempfile.TemporaryDirectory() as folder:
-            quiz_rates.append(await run_quiz(args.people, Path(folder)))
+            quiz_rates.append(await run_quiz(args.people, args.questions, Path(folder)))
     echo, bare, quiz = max(echo_rates), max(bare_rates), max(quiz_rates)
-    updates = args.people * QUESTIONS
-    interpreter = f"{platform.python_implementation()} {platform.python_version()}"
-    print(f"machine: {platform.machine()}, {interpreter}, best of {args.rounds} x {updates}")
+    print(f"best of {args.rounds} runs of {args.people * args.questions} updates each")
     print(f"bare echo (MemoryStorage):       {echo:8.0f} updates/s")
     print(f"bare answer + redraw (Memory):   {bare:8.0f} updates/s")
     print(f"quiz answers (SQLite FSM, real): {quiz:8.0f} updates/s")

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from machine_info import machine  # bench/ itself is on the path of a script
+from common import machine, percentile, verdict
 
 from bot.domain.catalogue import RIASEC, Audience, Center, Format, Program, Region, load_regions
 from bot.domain.geo import normalize_lon
@@ -267,11 +267,6 @@ async def top(db: Database, case: Case) -> list[Ranked]:
         return await RECOMMENDER.top(repos.catalogue, case.person, case.prefs, LIMIT)
 
 
-def percentile(sorted_ms: list[float], p: float) -> float:
-    """Nearest rank: the smallest value with at least p % of the values at or below it."""
-    return sorted_ms[max(0, math.ceil(p / 100 * len(sorted_ms)) - 1)]
-
-
 def figures(ms: list[float]) -> str:
     s = sorted(ms)
     return (
@@ -377,8 +372,7 @@ async def run(args: argparse.Namespace, path: Path) -> int:
         mismatches = await check(db, cases[: args.check])
     finally:
         await db.close()
-    verdict = "met" if p95 <= TARGET_P95_MS else "NOT met"
-    print(f"p95 {p95:.2f} ms — target ≤ {TARGET_P95_MS:.0f} ms: {verdict}")
+    print(f"p95 {p95:.2f} ms — target ≤ {TARGET_P95_MS:.0f} ms: {verdict(p95 <= TARGET_P95_MS)}")
     return 1 if mismatches else 0
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import importlib
 import json
 import os
 import random
@@ -38,20 +37,17 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from machine_info import machine  # bench/ itself is on the path of a script
+from common import ROOT, TOKEN, machine, verdict
 
 from bot.domain.catalogue import load_regions
 from bot.domain.quiz.content import load_quiz_catalog
 from bot.domain.quiz.evaluate import evaluate, result_code
 from bot.services.database import open_database
+from tests.support.fake_api import FakeBotApi
+from tests.support.processes import bot_env, kill, spawn
 
-if TYPE_CHECKING:
-    from tests.fake_api import FakeBotApi
-
-ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "123:BENCH"
 TARGET_START_S = 1.5
 TARGET_RSS_MB = 120.0
 FIRST_WRITER = 7_000_000_000  # above the synthetic people's ids
@@ -67,28 +63,6 @@ IMPORTS = {
     "openpyxl": "import openpyxl",
     "matplotlib (charts)": "import matplotlib.figure, matplotlib.backends.backend_agg",
 }
-
-
-def new_fake_api() -> FakeBotApi:
-    """The tests' fake Bot API; the tests folder is not an installed package."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    module = importlib.import_module("tests.fake_api")
-    api: FakeBotApi = module.FakeBotApi()
-    return api
-
-
-def bot_env(api_url: str, database: Path) -> dict[str, str]:
-    """As in production: settings from the environment only, nothing from the developer's."""
-    env = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api_url,
-        DATABASE_PATH=str(database),
-        LOG_LEVEL="INFO",
-    )
-    return env
 
 
 @dataclass
@@ -108,31 +82,21 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def bot_process(folder: Path, env: dict[str, str]) -> AsyncIterator[Running]:
-    """`python -m bot` run from `folder` (so no `.env` is read); stopped with SIGTERM, as a
-    service manager would, and killed if it does not stop."""
+async def bot_process(folder: Path, api_url: str, database: Path) -> AsyncIterator[Running]:
+    """`python -m bot` run from `folder` with settings from the environment only; stopped
+    with SIGTERM, as a service manager would, and killed if it does not stop."""
+    env = bot_env(folder, api_url, BOT_TOKEN=TOKEN, DATABASE_PATH=str(database))
     with (folder / "bot.log").open("ab") as log:
         spawned = time.monotonic()
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=folder,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=log,
-            stderr=asyncio.subprocess.STDOUT,
-        )
+        proc = await spawn(folder, env, stdout=log, stderr=asyncio.subprocess.STDOUT)
         try:
             yield Running(proc, spawned)
         finally:
             if proc.returncode is None:
                 proc.send_signal(signal.SIGTERM)
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(proc.wait(), 15)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+            await kill(proc)
 
 
 async def migrated_template(folder: Path) -> Path:
@@ -155,11 +119,11 @@ async def cold_start(folder: Path, template: Path | None) -> Start:
     database = folder / "bot.sqlite3"
     if template is not None:
         shutil.copyfile(template, database)
-    api = new_fake_api()
+    api = FakeBotApi()
     await api.start()
     try:
         api.push_message(FIRST_WRITER, "/start")
-        async with bot_process(folder, bot_env(api.url, database)) as bot:
+        async with bot_process(folder, api.url, database) as bot:
             reply = await api.wait_for("sendMessage", timeout=TIMEOUT_S)
             polling = await api.wait_for("getUpdates", timeout=0)
         return Start(
@@ -240,10 +204,10 @@ async def memory(folder: Path, template: Path, people: int, writers: int) -> Mem
     shutil.copyfile(template, database)
     fill(database, people, writers)
     writer_ids = range(FIRST_WRITER, FIRST_WRITER + writers)
-    api = new_fake_api()
+    api = FakeBotApi()
     await api.start()
     try:
-        async with bot_process(folder, bot_env(api.url, database)) as bot:
+        async with bot_process(folder, api.url, database) as bot:
             await api.wait_for("getUpdates", timeout=TIMEOUT_S)
             await asyncio.sleep(1.0)  # start-up hooks and first long poll settle
             idle = bot.status_mb()
@@ -302,9 +266,9 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
             f"request {first:.2f} s, first getUpdates {polling:.2f} s)"
         )
     best = statistics.median(s.reply for s in starts["existing database"])
-    met = "met" if best <= TARGET_START_S else "NOT met"
     print(
-        f"cold start, existing database: median {best:.2f} s — target ≤ {TARGET_START_S} s: {met}"
+        f"cold start, existing database: median {best:.2f} s — target ≤ {TARGET_START_S} s: "
+        f"{verdict(best <= TARGET_START_S)}"
     )
 
     if args.imports:
@@ -327,10 +291,9 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
             f"after charts {mem.after_charts[0]:6.1f} / {mem.after_charts[1]:6.1f}"
         )
     rss, peak = loads[f"{args.users:,} people"].after_charts
-    met = "met" if max(rss, peak) <= TARGET_RSS_MB else "NOT met"
     print(
         f"RSS with {args.users:,} people: {rss:.1f} MB (peak {peak:.1f} MB) — target ≤ "
-        f"{TARGET_RSS_MB:.0f} MB: {met}"
+        f"{TARGET_RSS_MB:.0f} MB: {verdict(max(rss, peak) <= TARGET_RSS_MB)}"
     )
 
 

@@ -1,36 +1,51 @@
-"""Shared fixtures: a real SQLite file, the real dispatcher, and a simulated person."""
+"""Shared fixtures: a real SQLite file, the real dispatcher, a simulated person, the consultants'
+chat, and the fake Bot API over HTTP.
+
+A test or module marked `staff_chat` gets settings with the consultants' chat configured."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from aiogram import Bot, Dispatcher
+from aiogram.types import Chat
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.runtime.offline import ChatSimulator, OfflineSession
 from bot.services.database import open_database
 from storage.db import Database
+from tests.support.chat import MakeClient
+from tests.support.fake_api import FakeBotApi
+from tests.support.settings import ADMIN_ID, STAFF_CHAT, TEST_TOKEN, make_settings
 
-TEST_TOKEN = "42:TEST-token"
-ADMIN_ID = 9001
-
-MakeClient = Callable[..., Awaitable[ChatSimulator]]
+# Tests import these from tests.support; the names stay here for tests written before.
+__all__ = ["ADMIN_ID", "TEST_TOKEN", "MakeClient", "make_settings"]
 
 
-def make_settings(folder: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "database_path": folder / "bot.sqlite3",
-        "admin_ids": frozenset({ADMIN_ID}),
-        "default_locale": "ru",
-    }
-    return Settings(_env_file=None, **(values | overrides))  # type: ignore[arg-type]
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "staff_chat: the settings name the consultants' chat (CONSULTANT_CHAT_ID)"
+    )
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No setting from the environment, and the test's folder as the working directory."""
+    for name in list(os.environ):
+        if name in Settings.model_fields or name.lower() in Settings.model_fields:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
+    return tmp_path
+
+
+@pytest.fixture
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    if request.node.get_closest_marker("staff_chat"):
+        return make_settings(tmp_path, consultant_chat_id=STAFF_CHAT)
     return make_settings(tmp_path)
 
 
@@ -77,3 +92,22 @@ def make_client(dispatcher: Dispatcher, bot: Bot, session: OfflineSession) -> Ma
 @pytest.fixture
 async def client(make_client: MakeClient) -> ChatSimulator:
     return await make_client()
+
+
+@pytest.fixture
+def staff(dispatcher: Dispatcher, bot: Bot, session: OfflineSession) -> ChatSimulator:
+    """A consultant writing in the consultants' group chat."""
+    return ChatSimulator(
+        dispatcher,
+        bot,
+        session,
+        user_id=4242,
+        first_name="Консультант",
+        chat=Chat(id=STAFF_CHAT, type="supergroup", title="Консультанты ЦОПП"),
+    )
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as fake:
+        yield fake

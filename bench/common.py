@@ -1,0 +1,127 @@
+"""What the benchmarks share: the machine line every one prints first, percentiles and
+verdicts, the bare aiogram echo bot they compare with, the real bot on the offline session,
+and the tests' fake Bot API with the real `python -m bot` process.
+
+The scripts run as `python bench/<name>.py`, so this folder is on their path, not the
+repository root: importing this module puts the root there too, for `tests.support`."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import platform
+import sqlite3
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.types import Message
+
+from bot.app import create_bot, create_dispatcher
+from bot.config import Settings
+from bot.runtime.offline import OfflineSession
+from bot.services.database import open_database
+from storage.db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# The token of every benchmark's bot; the fake Bot API takes its number as the bot's id.
+TOKEN = "42:BENCH-token"
+
+
+def machine() -> str:
+    """The machine line every benchmark prints first: figures mean little without it."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            names = [
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            ]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    interpreter = f"{platform.python_implementation()} {platform.python_version()}"
+    # Other work on the machine takes CPU from the benchmark: its figures depend on it.
+    load = ""
+    if hasattr(os, "getloadavg"):
+        one, five, fifteen = os.getloadavg()
+        load = f", load average {one:.1f} {five:.1f} {fifteen:.1f}"
+    return (
+        f"machine: {platform.platform()}, {cpu}, {os.cpu_count()} CPUs{load}; "
+        f"{interpreter}, SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest rank: the smallest value with at least p % of the values at or below it."""
+    return sorted_values[max(0, math.ceil(p / 100 * len(sorted_values)) - 1)]
+
+
+def verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
+
+
+@dataclass
+class Stopwatch:
+    """Wall time of a block: `with stopwatch() as watch: ...; watch.seconds`."""
+
+    started: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def ms(self) -> float:
+        return self.seconds * 1000
+
+
+@contextlib.contextmanager
+def stopwatch() -> Iterator[Stopwatch]:
+    watch = Stopwatch(time.perf_counter())
+    try:
+        yield watch
+    finally:
+        watch.seconds = time.perf_counter() - watch.started
+
+
+def echo_dispatcher() -> Dispatcher:
+    """The bare aiogram bot the figures are compared with: MemoryStorage, no middlewares,
+    one handler answering a message with its text."""
+    router = Router()
+
+    @router.message()
+    async def echo(message: Message) -> None:
+        await message.answer(message.text or "")
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+def bench_settings(folder: Path) -> Settings:
+    """Defaults, nothing from the environment or `.env`; the database in `folder`."""
+    return Settings(_env_file=None, database_path=folder / "bench.sqlite3")
+
+
+@dataclass(frozen=True)
+class RealBot:
+    db: Database
+    bot: Bot
+    dispatcher: Dispatcher
+
+
+@contextlib.asynccontextmanager
+async def real_bot(folder: Path, session: OfflineSession) -> AsyncIterator[RealBot]:
+    """The production dispatcher (throttling included) on a fresh database in `folder`,
+    answering through `session`; the database is closed afterwards."""
+    settings = bench_settings(folder)
+    db = await open_database(settings.database_path)
+    try:
+        bot = create_bot(settings, session=session, token=TOKEN)
+        yield RealBot(db, bot, create_dispatcher(settings, db))
+    finally:
+        await db.close()

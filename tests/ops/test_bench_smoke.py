@@ -1,0 +1,96 @@
+"""Every benchmark still runs: tiny sizes, no timing asserted."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.processes import PROJECT_ROOT
+
+TINY = ("--centers", "30", "--programs", "500", "--people", "20", "--check", "20")
+
+
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "bench" / name), *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_benchmark_runs_and_agrees_with_brute_force(tmp_path: Path) -> None:
+    kept = tmp_path / "bench.sqlite3"
+    done = run_script("recommend_latency.py", *TINY, "--keep", str(kept))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^p95 \d+\.\d+ ms — target ≤ 10 ms: (met|NOT met)$", done.stdout, re.M)
+    assert "top 10 equal to brute force: 20 of 20 people; mismatches: 0" in done.stdout
+    assert "machine: " in done.stdout
+    assert kept.is_file()
+
+    # A kept database is never filled twice.
+    again = run_script("recommend_latency.py", *TINY, "--keep", str(kept))
+    assert again.returncode == 2
+    assert "exists" in again.stderr
+
+
+def test_broadcast_benchmark_runs_and_reaches_everyone_once() -> None:
+    tiny = ("--paced", "10", "--fast", "200", "--sizes", "300,600", "--sends", "100")
+    done = run_script("broadcast_rate.py", *tiny)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "machine: " in done.stdout
+    assert re.search(r"^  sent 10 in [\d.]+ s: [\d.]+ msg/s = [\d.]+% of 25/s", done.stdout, re.M)
+    assert len(re.findall(r"^  .+: +\d+ msg/s  \(", done.stdout, re.M)) == 4  # the setups of (b)
+    assert re.search(r"^ +600 +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+", done.stdout, re.M)
+    assert re.search(r"^  600 / 300 recipients: peak RSS ×[\d.]+", done.stdout, re.M)
+    assert "every recipient got exactly one copy: yes" in done.stdout
+
+
+def test_concurrent_users_benchmark_runs_every_load() -> None:
+    tiny = ("--users", "20", "--questions", "2", "--think", "0.3", "--alone", "5")
+    done = run_script("concurrent_users.py", *tiny)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "machine: " in done.stdout
+    for load in (
+        "bot, one at a time, onboarding",
+        "bot, one at a time, answers",
+        "bot, everyone at once",
+        "bare echo, everyone at once",
+        "bot, answering at a person's pace",
+    ):
+        assert re.search(rf"^{load}: +p50 +[\d.]+ .* updates/s$", done.stdout, re.M), load
+    verdicts = re.findall(
+        r"^p99 [\d.]+ ms, .+ — target ≤ 50 ms: (met|NOT met)$", done.stdout, re.M
+    )
+    assert len(verdicts) == 2
+
+
+def test_startup_and_memory_benchmark_runs() -> None:
+    tiny = ("--runs", "1", "--users", "300", "--writers", "2", "--no-imports")
+    done = run_script("startup_and_memory.py", *tiny)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "machine: " in done.stdout
+    assert re.search(r"^  existing database: min [\d.]+ s, median [\d.]+ s", done.stdout, re.M)
+    assert re.search(r"^  fresh database: +min [\d.]+ s", done.stdout, re.M)
+    assert re.search(r"— target ≤ 1.5 s: (met|NOT met)$", done.stdout, re.M)
+    assert re.search(r"^  300 people: +idle +[\d.]+ / +[\d.]+;", done.stdout, re.M)
+    assert re.search(
+        r"^RSS with 300 people: [\d.]+ MB .* target ≤ 120 MB: (met|NOT met)$", done.stdout, re.M
+    )
+
+
+def test_quiz_vs_echo_benchmark_runs_every_side() -> None:
+    # Opening the quiz and two answers: four updates a person, under the bot's throttling
+    # limit of five a second.
+    done = run_script("quiz_vs_echo.py", "--people", "50", "--rounds", "1", "--questions", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "machine: " in done.stdout
+    for side in ("bare echo", "bare answer + redraw", "quiz answers"):
+        assert re.search(rf"^{re.escape(side)} .*: +\d+ updates/s$", done.stdout, re.M), side
+    assert re.search(r"^quiz / echo: \d+%", done.stdout, re.M)

@@ -342,9 +342,6 @@ class ChatSimulator:
         labels = [b.text for m in self.messages.values() for b in _inline_buttons(m.markup)]
         return labels + [b.text for b in _reply_buttons(self.reply_keyboard)]
 
-    def requests_of(self, method: type[TelegramMethod[Any]]) -> list[Request]:
-        return [r for r in self.session.requests if isinstance(r.method, method)]
-
     # --- plumbing ---------------------------------------------------------------------
 
     async def _send_message(self, **content: Any) -> list[Request]:

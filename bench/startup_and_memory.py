@@ -61,7 +61,7 @@ IMPORTS = {
     "aiogram": "import aiogram",
     "numpy": "import numpy",
     "openpyxl": "import openpyxl",
-    "matplotlib (charts)": "import matplotlib.figure, matplotlib.backends.backend_agg",
+    "Pillow (charts)": "import PIL.Image, PIL.ImageDraw, PIL.ImageFont",
 }
 
 

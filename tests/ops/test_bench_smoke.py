@@ -94,3 +94,18 @@ def test_quiz_vs_echo_benchmark_runs_every_side() -> None:
     for side in ("bare echo", "bare answer + redraw", "quiz answers"):
         assert re.search(rf"^{re.escape(side)} .*: +\d+ updates/s$", done.stdout, re.M), side
     assert re.search(r"^quiz / echo: \d+%", done.stdout, re.M)
+
+
+def test_chart_memory_benchmark_runs() -> None:
+    done = run_script("chart_memory.py", "--results", "2", "--stats", "1", "--rounds", "2")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "machine: " in done.stdout
+    assert re.search(r"^the bot's modules imported: RSS [\d.]+ MB", done.stdout, re.M)
+    assert re.search(r"^  after round 2: RSS +[\d.]+ MB", done.stdout, re.M)
+    for kind in ("result chart", "statistics chart"):
+        assert re.search(rf"^{kind}, after the first: median [\d.]+ ms", done.stdout, re.M), kind
+    assert re.search(
+        r"^drawing charts added -?[\d.]+ MB RSS .* target ≤ 10 MB: (met|NOT met)$",
+        done.stdout,
+        re.M,
+    )

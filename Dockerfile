@@ -14,7 +14,7 @@ COPY storage /src/storage
 COPY locales /src/locales
 RUN pip install /src && rm -rf /src
 
-# A home of its own: matplotlib keeps its font cache there.
+# A user of its own, not root, with a home for its working directory.
 RUN useradd --create-home --uid 10001 bot \
     && mkdir /data \
     && chown bot:bot /data

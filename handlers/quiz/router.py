@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.charts import render_in_thread
 from bot.domain.quiz.content import InstrumentId, QuizCatalog
-from bot.domain.quiz.evaluate import QuizResult, evaluate, result_code, top_types
+from bot.domain.quiz.evaluate import QuizResult, evaluate, top_types
 from bot.domain.quiz.progress import QuizProgress
 from bot.domain.quiz.scoring import RiasecResult
 from bot.runtime.reply import Talk
@@ -209,7 +209,9 @@ async def _finish(talk: Talk, progress: QuizProgress) -> None:
     instrument = quizzes.instruments[progress.instrument]
     answers = progress.final_answers()
     result = evaluate(instrument, answers)
-    saved = await save_result(db, talk.user_row, instrument, answers, result, progress.started_at)
+    saved = await save_result(
+        db, talk.user_row, talk.state, instrument, answers, result, progress.started_at
+    )
     await save_progress(talk.state, None)
     await talk.state.set_state(None)
     await drop_quiz_nudge(db, talk.user_row.id)
@@ -237,7 +239,6 @@ async def send_result(
 ) -> None:
     """The chart first (when it can be drawn), then the full text, which never needs it."""
     texts = quizzes.text(locale, instrument)
-    code = result_code(result)
     try:
         png = await render_in_thread(
             quiz_view.result_chart(texts, instrument, result.scores, top_types(result))
@@ -248,7 +249,7 @@ async def send_result(
         await bot.send_photo(
             chat_id,
             BufferedInputFile(png, filename="result.png"),
-            caption=quiz_view.result_caption(texts, instrument, code),
+            caption=quiz_view.result_caption(texts, result),
         )
     text = (
         quiz_view.riasec_result_text(texts, result)
@@ -260,9 +261,7 @@ async def send_result(
     await bot.send_message(
         chat_id,
         text,
-        reply_markup=quiz_view.result_keyboard(
-            instrument, quiz_view.programs_code(result.vector())
-        ),
+        reply_markup=quiz_view.result_keyboard(instrument, flat=result.undifferentiated),
     )
 
 

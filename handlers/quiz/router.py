@@ -19,6 +19,8 @@ from bot.runtime.reply import Talk
 from bot.services.profile import current_role
 from bot.services.reminders import drop_quiz_nudge, plan_quiz_nudge
 from bot.services.results import latest_result, save_result
+from handlers.programs.listing import show_programs
+from handlers.programs.states import ProgramsData
 from handlers.quiz import view as quiz_view
 from handlers.quiz.callbacks import QuizAction, QuizCb, QuizMenuAction, QuizMenuCb
 from handlers.quiz.states import Quiz, QuizData, load_progress, save_progress
@@ -304,6 +306,14 @@ async def on_my_result(query: CallbackQuery, talk: Talk) -> None:
     await _show_my_result(talk.followed_up())
 
 
+async def on_programs(query: CallbackQuery, talk: Talk) -> None:
+    """«Programmes that fit» under a result: the very list /programs shows (built on the
+    latest result), in a new message so the result stays readable above it."""
+    await query.answer()
+    await talk.state.update_data({ProgramsData.basis: None})
+    await show_programs(talk.followed_up())
+
+
 _TYPED = F.text & ~F.text.startswith("/")
 
 
@@ -319,6 +329,9 @@ def create_router() -> Router:
     router.callback_query.register(on_resume, QuizMenuCb.filter(F.action == QuizMenuAction.resume))
     router.callback_query.register(
         on_my_result, QuizMenuCb.filter(F.action == QuizMenuAction.result)
+    )
+    router.callback_query.register(
+        on_programs, QuizMenuCb.filter(F.action == QuizMenuAction.programs)
     )
     router.callback_query.register(on_quiz_tap, QuizCb.filter())
     router.message.register(typed_during_quiz, Quiz.answering, _TYPED)

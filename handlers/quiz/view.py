@@ -439,7 +439,8 @@ def result_keyboard(instrument: InstrumentId, *, flat: bool = False) -> InlineKe
         explore_buttons(kb)
     else:
         kb.button(
-            text=_("🎓 Programmes that fit"), callback_data=MoreCb(action=MoreAction.programs)
+            text=_("🎓 Programmes that fit"),
+            callback_data=QuizMenuCb(action=QuizMenuAction.programs),
         )
     kb.button(
         text=_("🔄 Take it again"),

@@ -109,7 +109,7 @@ def register_text(rules: EligibilityRules, locale: str) -> str:
             "3. The employment centre reviews the application and offers vacancies — watch "
             "your account.\n"
             "You register where you have your permanent registration. Without the internet: "
-            "at an МФЦ or at the employment centre in person.\n\n"
+            "at a public services centre (МФЦ) or at the employment centre in person.\n\n"
             "Then take this check again: people who have turned to the employment centre may "
             "be able to train for free."
         )

@@ -298,7 +298,7 @@ def riasec_leaning_text(texts: InstrumentTexts, result: RiasecResult) -> str:
             "",
             _(
                 "I will pick programmes by all your answers. To learn more about yourself, "
-                "try a профпроба — a short trial class in a trade at a college or a ЦОПП."
+                "try a short trial class in a trade (профпроба) at a college or a ЦОПП."
             ),
         ]
     )
@@ -382,7 +382,7 @@ def undifferentiated_text(flat: Flat = Flat.even) -> str:
 def explore_text() -> str:
     return _(
         "What helps:\n"
-        "• a профпроба — a short trial class in a trade at a college or a ЦОПП;\n"
+        "• a short trial class in a trade (профпроба) at a college or a ЦОПП;\n"
         "• an open day at the nearest centre;\n"
         "• a talk with a consultant — they help you sort it out;\n"
         "• taking the test again in a few weeks.\n\n"

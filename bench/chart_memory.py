@@ -34,7 +34,8 @@ from bot.domain.charts import (
     render_stats_in_thread,
 )
 from bot.domain.quiz.content import InstrumentId, load_quiz_catalog
-from handlers.quiz.view import KLIMOV_MAX, RIASEC_TYPE_MAX, result_chart
+from bot.domain.quiz.scoring import KLIMOV_MAX
+from handlers.quiz.view import RIASEC_TYPE_MAX, result_chart
 
 TARGET_ADDED_MB = 10.0
 DAYS = 30

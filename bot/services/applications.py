@@ -4,6 +4,8 @@ consultants (delivery is the caller's: it needs the bot)."""
 from __future__ import annotations
 
 from bot.domain.catalogue import Center, Program
+from bot.domain.interests import interests_from_scores
+from bot.services.results import kept_scores
 from storage.db import Database
 from storage.leads import LeadRow
 from storage.users import UserRow
@@ -19,14 +21,21 @@ async def earlier_application(
     return program, lead
 
 
-async def quiz_code_for(db: Database, user_row: UserRow, chosen: object) -> str | None:
-    """The test result an application carries: the latest saved one, else the code the
-    person's list was built on (a result shown without consent, or a field)."""
+async def quiz_code_for(
+    db: Database, user_row: UserRow, chosen: object, unsaved: object = None
+) -> str | None:
+    """The test result an application carries: the latest saved one, else the code of a
+    result shown without consent (`unsaved`: its scores kept in the conversation), else the
+    field the person's list was built on."""
     if user_row.has_consent:
         async with db.autocommit() as repos:
             row = await repos.results.latest(user_row.id)
         if row is not None and row.code:
             return row.code
+    elif (kept := kept_scores(unsaved)) is not None:
+        basis = interests_from_scores(*kept)
+        if basis is not None and basis.label:
+            return basis.label
     return chosen if isinstance(chosen, str) and len(chosen) <= 8 else None
 
 

@@ -5,58 +5,56 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.catalogue import RIASEC, Center, Program
+from bot.domain.catalogue import Center, Program
+from bot.domain.interests import (
+    Interests,
+    code_interests,
+    field_interests,
+    interests_from_scores,
+)
 from bot.domain.offer_index import Recommender
 from bot.domain.ranking import (
     Person,
     Preferences,
     Ranked,
-    Vector,
     rate_one,
     role_audience,
     unit,
     valid_code,
-    vector_from_code,
-    vector_from_scores,
 )
-from bot.services.profile import Place
+from bot.services.profile import ConversationData, Place
+from bot.services.results import latest_scores
 from storage.db import Database
 from storage.users import UserRow
 
 PAGE_SIZE = 5
 MAX_PAGES = 10
+# How an older result button that carried only a code weighs its letters.
+LEGACY_CODE_WEIGHTS = (1.0, 0.6, 0.35)
 
 
-@dataclass(frozen=True, slots=True)
-class Basis:
-    """The interest vector a list is built on, and the type letters it comes from."""
-
-    vector: Vector
-    letters: str  # one letter: a field the person picked; more: a test result's code
-
-    @property
-    def is_field(self) -> bool:
-        return len(self.letters) == 1
-
-
-async def basis_of(db: Database, user_row: UserRow, chosen: object) -> Basis | None:
-    """`chosen`: the code the person asked for (a field, or the code of a result shown without
-    consent); without one, the latest saved result. None: nothing is known of the interests."""
+async def basis_of(
+    db: Database, user_row: UserRow, conversation: ConversationData, chosen: object
+) -> Interests | None:
+    """What the person's list is built on — the one function both the button under a result
+    and `/programs` use. `chosen`: a field the person picked (one letter) wins; otherwise the
+    scores of the latest result (saved with consent, kept in the conversation without); an
+    older button's code only when no result is left. None: nothing is known of the interests.
+    A flat result gives `Interests(flat=True)`: ways to explore, not a list."""
     letters = valid_code(str(chosen or ""))
+    if letters is not None and len(letters) == 1:
+        return field_interests(letters)
+    latest = await latest_scores(db, user_row, conversation)
+    if latest is not None and (found := interests_from_scores(*latest)) is not None:
+        return found
     if letters is not None:
-        return Basis(vector_from_code(letters), letters)
-    if user_row.has_consent:
-        async with db.autocommit() as repos:
-            row = await repos.results.latest(user_row.id)
-        if row is not None and any(vector := vector_from_scores(row.vector)):
-            top = sorted(RIASEC, key=lambda t: -row.vector.get(t, 0.0))[:3]
-            return Basis(vector, "".join(top))
+        return code_interests(letters, LEGACY_CODE_WEIGHTS)
     return None
 
 
-def person_for(basis: Basis, place: Place | None, role: str | None) -> Person:
+def person_for(basis: Interests, place: Place | None, role: str | None) -> Person:
     return Person(
-        vector=unit(basis.vector),
+        vector=unit(basis.riasec or (0.0,) * 6),
         lat=place.lat if place else None,
         lon=place.lon if place else None,
         audience=role_audience(role),
@@ -106,13 +104,13 @@ async def program_and_center(
 
 
 def rate_for_card(
-    basis: Basis | None, program: Program, center: Center | None, place: Place | None
+    basis: Interests | None, program: Program, center: Center | None, place: Place | None
 ) -> Ranked | None:
     """How well the programme fits the person and how far it is, for its card."""
-    if basis is None:
+    if basis is None or basis.riasec is None:
         return None
     return rate_one(
-        basis.vector,
+        basis.riasec,
         program,
         (center.lat, center.lon) if center else None,
         (place.lat, place.lon) if place else None,

@@ -5,9 +5,18 @@ from __future__ import annotations
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.domain.eligibility import Answer
+from bot.domain.enrolment import AgeBand
+
 
 class EligibilityCb(CallbackData, prefix="el"):
     """An answer to question `index` of the free-training check."""
 
     index: int
-    yes: bool
+    answer: Answer
+
+
+class FreeAgeCb(CallbackData, prefix="ela"):
+    """The age band, asked before the check when it is not known yet; no band: ask it again."""
+
+    band: AgeBand | None = None

@@ -4,4 +4,6 @@ from enum import StrEnum
 
 
 class EligibilityData(StrEnum):
-    answers = "eligibility"  # yes/no answers of the check so far; None when it is over
+    # The check in progress: {"ids": [question ids asked, in order], "answers": ["y", "n", …]};
+    # None when it is over.
+    check = "eligibility"

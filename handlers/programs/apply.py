@@ -25,6 +25,7 @@ from bot.runtime.reply import Talk
 from bot.services import applications
 from bot.services.recommendations import program_and_center
 from bot.services.reminders import plan_programme_reminder
+from bot.services.results import ResultKey
 from bot.services.staff import staff_chats
 from handlers.consult.view import person_link
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
@@ -195,7 +196,10 @@ async def _finish(talk: Talk, user: User, phone: str) -> None:
         center=center,
         phone=phone,
         quiz_code=await applications.quiz_code_for(
-            services.db, talk.user_row, data.get(ProgramsData.basis)
+            services.db,
+            talk.user_row,
+            data.get(ProgramsData.basis),
+            data.get(ResultKey.unsaved),
         ),
     )
     if not is_new:  # applied before: say so, send nothing twice

@@ -11,6 +11,7 @@ from handlers.places.prompt import ask_place
 from handlers.places.states import AfterPlace
 from handlers.programs import view
 from handlers.programs.states import ProgramsData
+from handlers.quiz import view as quiz_view
 
 
 async def show_programs(talk: Talk, *, place: Place | None = None, page: int = 0) -> None:
@@ -18,9 +19,12 @@ async def show_programs(talk: Talk, *, place: Place | None = None, page: int = 0
     missing is asked first."""
     services = talk.services
     chosen = (await talk.state.get_data()).get(ProgramsData.basis)
-    basis = await basis_of(services.db, talk.user_row, chosen)
+    basis = await basis_of(services.db, talk.user_row, talk.state, chosen)
     if basis is None:
         await talk.show(view.no_basis_text(), view.fields_keyboard())
+        return
+    if basis.flat:  # no list to rank on: ways to explore, and a field to pick
+        await talk.show(quiz_view.flat_programs_text(), quiz_view.explore_keyboard())
         return
     prefs = await current_prefs(talk.user_row, talk.state)
     if prefs is None:
@@ -37,6 +41,12 @@ async def show_programs(talk: Talk, *, place: Place | None = None, page: int = 0
         return
     home = place.region_slug if place else None
     await talk.show(
-        view.programs_page_text(found.items, found.number, prefs, view.basis_line(basis), home),
+        view.programs_page_text(
+            found.items,
+            found.number,
+            prefs,
+            view.basis_line(basis, services.quizzes.text(talk.locale, "klimov")),
+            home,
+        ),
         view.programs_keyboard(found.items, found.number, found.has_next),
     )

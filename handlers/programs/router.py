@@ -83,7 +83,7 @@ async def on_program_card(_query: CallbackQuery, callback_data: ProgramCb, talk:
     region = services.places.by_slug(center.region_slug) if center else None
     place = await current_place(talk.user_row, talk.state)
     chosen = (await talk.state.get_data()).get(ProgramsData.basis)
-    basis = await basis_of(services.db, talk.user_row, chosen)
+    basis = await basis_of(services.db, talk.user_row, talk.state, chosen)
     home = place.region_slug if place else None
     await talk.show(
         view.program_card_text(

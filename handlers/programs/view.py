@@ -12,13 +12,16 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.catalogue import RIASEC, Audience, Center, Format, Program, Region
+from bot.domain.interests import BasisKind, Interests
+from bot.domain.quiz.content import InstrumentTexts
 from bot.domain.ranking import FitLabel, FormatChoice, Preferences, Ranked, StudyLength, fit_label
-from bot.services.recommendations import MAX_PAGES, PAGE_SIZE, Basis
+from bot.services.recommendations import MAX_PAGES, PAGE_SIZE
 from handlers.onboarding.callbacks import MenuAction, MenuCb
 from handlers.places.callbacks import CenterAction, CenterCb
 from handlers.places.view import center_distance, region_name, short, short_distance
 from handlers.programs.callbacks import FieldCb, PrefCb, PrefStep, ProgramAction, ProgramCb
 from handlers.quiz.callbacks import QuizMenuAction, QuizMenuCb
+from handlers.quiz.view import tiers_phrase
 
 TITLE_IN_LIST = 90
 
@@ -33,11 +36,18 @@ FIELD_NAMES = {
 }
 
 
-def basis_line(basis: Basis) -> str:
-    """What the list is built on, said in one line."""
+def basis_line(basis: Interests, school: InstrumentTexts) -> str:
+    """What the list is built on, said in one line: ties as ties, and the school quiz by its
+    own types (`school`: its texts)."""
     if basis.is_field:
-        return _("Field: {field}").format(field=FIELD_NAMES[basis.letters]())
-    return _("Based on your test result: {code}").format(code="-".join(basis.letters))
+        return _("Field: {field}").format(field=FIELD_NAMES[basis.label]())
+    if basis.kind is BasisKind.klimov:
+        types = basis.tiers or (basis.leaning,)
+        names = tiers_phrase(types, lambda t: school.types[t].name, " + ")
+        return _("Based on your school test: {names}").format(names=names)
+    if not basis.tiers:
+        return _("Based on all your test answers")
+    return _("Based on your test result: {code}").format(code=tiers_phrase(basis.tiers))
 
 
 def no_basis_text() -> str:

@@ -29,6 +29,7 @@ class QuizMenuAction(StrEnum):
     resume = "resume"
     restart = "restart"
     result = "result"
+    programs = "programs"  # the programmes of the latest result, below the result message
 
 
 class InstrumentChoice(StrEnum):

@@ -12,13 +12,15 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.charts import render_in_thread
 from bot.domain.quiz.content import InstrumentId, QuizCatalog
-from bot.domain.quiz.evaluate import QuizResult, evaluate, result_code, top_types
+from bot.domain.quiz.evaluate import QuizResult, evaluate, top_types
 from bot.domain.quiz.progress import QuizProgress
 from bot.domain.quiz.scoring import RiasecResult
 from bot.runtime.reply import Talk
 from bot.services.profile import current_role
 from bot.services.reminders import drop_quiz_nudge, plan_quiz_nudge
 from bot.services.results import latest_result, save_result
+from handlers.programs.listing import show_programs
+from handlers.programs.states import ProgramsData
 from handlers.quiz import view as quiz_view
 from handlers.quiz.callbacks import QuizAction, QuizCb, QuizMenuAction, QuizMenuCb
 from handlers.quiz.states import Quiz, QuizData, load_progress, save_progress
@@ -209,7 +211,9 @@ async def _finish(talk: Talk, progress: QuizProgress) -> None:
     instrument = quizzes.instruments[progress.instrument]
     answers = progress.final_answers()
     result = evaluate(instrument, answers)
-    saved = await save_result(db, talk.user_row, instrument, answers, result, progress.started_at)
+    saved = await save_result(
+        db, talk.user_row, talk.state, instrument, answers, result, progress.started_at
+    )
     await save_progress(talk.state, None)
     await talk.state.set_state(None)
     await drop_quiz_nudge(db, talk.user_row.id)
@@ -237,7 +241,6 @@ async def send_result(
 ) -> None:
     """The chart first (when it can be drawn), then the full text, which never needs it."""
     texts = quizzes.text(locale, instrument)
-    code = result_code(result)
     try:
         png = await render_in_thread(
             quiz_view.result_chart(texts, instrument, result.scores, top_types(result))
@@ -248,7 +251,7 @@ async def send_result(
         await bot.send_photo(
             chat_id,
             BufferedInputFile(png, filename="result.png"),
-            caption=quiz_view.result_caption(texts, instrument, code),
+            caption=quiz_view.result_caption(texts, result),
         )
     text = (
         quiz_view.riasec_result_text(texts, result)
@@ -260,9 +263,7 @@ async def send_result(
     await bot.send_message(
         chat_id,
         text,
-        reply_markup=quiz_view.result_keyboard(
-            instrument, quiz_view.programs_code(result.vector())
-        ),
+        reply_markup=quiz_view.result_keyboard(instrument, flat=result.undifferentiated),
     )
 
 
@@ -305,6 +306,14 @@ async def on_my_result(query: CallbackQuery, talk: Talk) -> None:
     await _show_my_result(talk.followed_up())
 
 
+async def on_programs(query: CallbackQuery, talk: Talk) -> None:
+    """«Programmes that fit» under a result: the very list /programs shows (built on the
+    latest result), in a new message so the result stays readable above it."""
+    await query.answer()
+    await talk.state.update_data({ProgramsData.basis: None})
+    await show_programs(talk.followed_up())
+
+
 _TYPED = F.text & ~F.text.startswith("/")
 
 
@@ -320,6 +329,9 @@ def create_router() -> Router:
     router.callback_query.register(on_resume, QuizMenuCb.filter(F.action == QuizMenuAction.resume))
     router.callback_query.register(
         on_my_result, QuizMenuCb.filter(F.action == QuizMenuAction.result)
+    )
+    router.callback_query.register(
+        on_programs, QuizMenuCb.filter(F.action == QuizMenuAction.programs)
     )
     router.callback_query.register(on_quiz_tap, QuizCb.filter())
     router.message.register(typed_during_quiz, Quiz.answering, _TYPED)

@@ -6,27 +6,30 @@ through gettext. Every text here stays far below Telegram's limits (a test walks
 
 from __future__ import annotations
 
+import functools
 import html
+from collections.abc import Callable, Mapping, Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.catalogue import RIASEC
 from bot.domain.charts import BarChart
 from bot.domain.quiz.content import Instrument, InstrumentId, InstrumentTexts
+from bot.domain.quiz.evaluate import QuizResult
 from bot.domain.quiz.progress import QuizProgress, progress_bar
 from bot.domain.quiz.scoring import (
+    KLIMOV_MAX,
     KLIMOV_TYPES,
-    RATING_MAX,
+    RIASEC_MAX,
     RIASEC_TYPES,
     Band,
+    Flat,
     KlimovResult,
     RiasecResult,
     klimov_band,
 )
-from bot.domain.ranking import vector_from_scores
-from handlers.onboarding.callbacks import MenuAction, MenuCb
+from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.programs.callbacks import FieldCb
 from handlers.quiz.callbacks import (
     InstrumentChoice,
@@ -36,8 +39,7 @@ from handlers.quiz.callbacks import (
     QuizMenuCb,
 )
 
-KLIMOV_MAX = 8
-RIASEC_TYPE_MAX = 5 * RATING_MAX
+RIASEC_TYPE_MAX = RIASEC_MAX
 # Occupations shown for the first, second and third type of a code.
 EXAMPLES_PER_RANK = (3, 2, 1)
 
@@ -169,24 +171,137 @@ def _type_label(texts: InstrumentTexts, type_id: str) -> str:
     return f"{texts.types[type_id].name} ({type_id})"
 
 
+def _and(items: Sequence[str]) -> str:
+    """«A», «A и B», «A, B и C»."""
+    if len(items) <= 1:
+        return "".join(items)
+    return _("{first} and {last}").format(first=", ".join(items[:-1]), last=items[-1])
+
+
+def tiers_phrase(
+    tiers: Sequence[Sequence[str]], name: Callable[[str], str] = str, sep: str = "-"
+) -> str:
+    """A code said honestly: «S-A-E» when every type is clearly ahead of the next; tied types
+    together with no order claimed: «R and S», «S, then A and E»."""
+    if all(len(tier) == 1 for tier in tiers):
+        return sep.join(name(tier[0]) for tier in tiers)
+    return _(", then ").join(_and([name(t) for t in tier]) for tier in tiers)
+
+
+def tie_sentences(
+    tiers: Sequence[Sequence[str]], scores: Mapping[str, int], name: Callable[[str], str]
+) -> list[str]:
+    """One sentence per tie: «поровну» when the scores are equal, «почти поровну» when they
+    differ by less than the test can tell apart."""
+    sentences = []
+    for tier in tiers:
+        if len(tier) < 2:
+            continue
+        names = _and([name(t) for t in tier])
+        if len({scores[t] for t in tier}) == 1:
+            sentences.append(_("{names}: equally — neither is ahead.").format(names=names))
+        else:
+            sentences.append(
+                _(
+                    "{names}: almost equally — the difference is smaller than the test can "
+                    "tell apart."
+                ).format(names=names)
+            )
+    return sentences
+
+
+def _ranks(tiers: Sequence[Sequence[str]]) -> list[tuple[int, str]]:
+    """Tied types share a place: 1, 1, 2."""
+    return [(place, t) for place, tier in enumerate(tiers, start=1) for t in tier]
+
+
+def _examples_per_type(tiers: Sequence[Sequence[str]]) -> dict[str, int]:
+    named = [t for tier in tiers for t in tier]
+    if len(named) == 1:
+        return {named[0]: 4}
+    counts = {}
+    for place, tier in enumerate(tiers):
+        for type_id in tier:
+            counts[type_id] = EXAMPLES_PER_RANK[min(place, len(EXAMPLES_PER_RANK) - 1)]
+    return counts
+
+
+def jobs_heading() -> str:
+    return _(
+        "<b>Jobs to look at</b> (ЦОПП and colleges train for them — from a few weeks for "
+        "a short course to a few years at college):"
+    )
+
+
 def riasec_result_text(texts: InstrumentTexts, result: RiasecResult) -> str:
-    if result.undifferentiated:
-        return undifferentiated_text()
-    lines = [_("<b>Your interest profile: {code}</b>").format(code=result.code_text), ""]
-    for rank, type_id in enumerate(result.code, start=1):
-        type_text = texts.types[type_id]
-        lines.append(f"{rank}. <b>{_type_label(texts, type_id)}</b> — {type_text.enjoy}")
+    reading = result.reading
+    if reading.flat is not None:
+        return undifferentiated_text(reading.flat)
+    if not reading.tiers:
+        return riasec_leaning_text(texts, result)
+    label = functools.partial(_type_label, texts)
+    lines = [
+        _("<b>Your interest profile: {code}</b>").format(code=tiers_phrase(reading.tiers)),
+        *tie_sentences(reading.tiers, result.scores, label),
+        "",
+    ]
+    for place, type_id in _ranks(reading.tiers):
+        lines.append(
+            _("{place}. <b>{type}</b>, {score} of 20 — {enjoy}").format(
+                place=place,
+                type=label(type_id),
+                score=result.scores[type_id],
+                enjoy=texts.types[type_id].enjoy,
+            )
+        )
+    others = [t for t in reading.ranked if t not in reading.named]
+    lines.append(
+        _("Other types: {list}.").format(
+            list=", ".join(
+                f"{texts.types[t].name.lower()} ({t}): {result.scores[t]}" for t in others
+            )
+        )
+    )
     examples: list[str] = []
-    for type_id, count in zip(result.code, EXAMPLES_PER_RANK, strict=True):
+    for type_id, count in _examples_per_type(reading.tiers).items():
         examples.extend(texts.types[type_id].examples[:count])
     lines += [
         "",
-        _("<b>Jobs to look at</b> (ЦОПП and colleges train for such jobs in weeks or months):"),
+        jobs_heading(),
         "\n".join(f"• {example}" for example in examples),
         "",
         _("This is a hint, not a verdict: interests grow with trying things."),
     ]
     return "\n".join(lines)
+
+
+def _scored(texts: InstrumentTexts, types: Sequence[str], scores: Mapping[str, int]) -> str:
+    return _and(
+        [
+            _("{type} — {score} of 20").format(type=_type_label(texts, t), score=scores[t])
+            for t in types
+        ]
+    )
+
+
+def riasec_leaning_text(texts: InstrumentTexts, result: RiasecResult) -> str:
+    """Not flat, but no type is clearly ahead of all the others: say what the answers lean
+    towards, without a code."""
+    leaning = _scored(texts, result.reading.leaning, result.scores)
+    return "\n".join(
+        [
+            _("<b>No clear leader</b>"),
+            _(
+                "No type is far enough ahead of the rest to be sure of it. The most points "
+                "went to: {leaning}."
+            ).format(leaning=leaning),
+            "",
+            _(
+                "I will pick programmes by all your answers. To learn more about yourself, "
+                "try a short trial class in a trade (профпроба) at a college or a ЦОПП."
+            ),
+        ]
+    )
 
 
 def band_name(band: Band) -> str:
@@ -199,10 +314,12 @@ def band_name(band: Band) -> str:
 
 
 def klimov_result_text(texts: InstrumentTexts, result: KlimovResult) -> str:
-    if result.undifferentiated:
-        return undifferentiated_text()
-    lines: list[str] = []
-    for type_id in result.leading:
+    reading = result.reading
+    if reading.flat is not None:
+        return undifferentiated_text(reading.flat)
+    shown = reading.named or reading.leaning
+    lines: list[str] = [] if reading.named else [_("<b>Closest to you</b>"), ""]
+    for type_id in shown:
         type_text = texts.types[type_id]
         score = result.scores[type_id]
         lines.append(
@@ -212,7 +329,22 @@ def klimov_result_text(texts: InstrumentTexts, result: KlimovResult) -> str:
         )
         lines.append(type_text.enjoy)
         lines.append("")
-    others = [t for t in KLIMOV_TYPES if t not in result.leading]
+    name = functools.partial(_school_name, texts)
+    notes = tie_sentences(reading.tiers, result.scores, name)
+    if not reading.named and len(shown) > 1:
+        notes.append(
+            _(
+                "{names}: close to each other — the difference is smaller than the test can "
+                "tell apart, so look at both."
+            ).format(names=_and([name(t) for t in shown]))
+        )
+    elif not reading.named:
+        notes.append(
+            _("It is ahead, but not by much — take it as a hint and try other things too.")
+        )
+    if notes:
+        lines += [*notes, ""]
+    others = [t for t in KLIMOV_TYPES if t not in shown]
     lines.append(
         _("Other types: {list}.").format(
             list=", ".join(f"{texts.types[t].name.lower()}: {result.scores[t]}" for t in others)
@@ -221,29 +353,65 @@ def klimov_result_text(texts: InstrumentTexts, result: KlimovResult) -> str:
     lines += ["", _("<b>School profile to consider</b>")]
     lines += [f"• {texts.profiles[p]} — {texts.profile_notes[p]}" for p in result.profiles]
     lines += ["", _("<b>College specialties to look at</b>")]
-    for type_id in result.leading:
-        lines += [f"• {example}" for example in texts.types[type_id].examples[:3]]
+    per_type = 3 if len(shown) == 1 else 2
+    for type_id in shown:
+        lines += [f"• {example}" for example in texts.types[type_id].examples[:per_type]]
     return "\n".join(lines)
 
 
-def undifferentiated_text() -> str:
+def _school_name(texts: InstrumentTexts, type_id: str) -> str:
+    return f"«{texts.types[type_id].name}»"
+
+
+def undifferentiated_text(flat: Flat = Flat.even) -> str:
+    if flat is Flat.low:
+        head = _(
+            "<b>Your result is not clear yet</b>\n"
+            "It seems none of these activities has caught your interest yet — that is "
+            "normal: many things become interesting only once you try them."
+        )
+    else:
+        head = _(
+            "<b>Your result is not clear yet</b>\n"
+            "Your answers came out almost even — that is normal: it often happens before you "
+            "have tried many different things."
+        )
+    return head + "\n\n" + explore_text()
+
+
+def explore_text() -> str:
     return _(
-        "<b>Your result is not clear yet</b>\n"
-        "Your answers came out almost evenly — or were all the same. That is normal: it often "
-        "happens before you have tried many different things.\n\n"
         "What helps:\n"
-        "• try a few different activities — a club, a trial day, a short course;\n"
-        "• take the test again in a few weeks;\n"
-        "• talk to a career adviser at a ЦОПП or an employment centre."
+        "• a short trial class in a trade (профпроба) at a college or a ЦОПП;\n"
+        "• an open day at the nearest centre;\n"
+        "• a talk with a consultant — they help you sort it out;\n"
+        "• taking the test again in a few weeks.\n\n"
+        "You can also look at programmes of one field that catches your eye."
     )
 
 
-def result_caption(texts: InstrumentTexts, instrument: InstrumentId, code: str | None) -> str:
-    if code is None:
+def flat_programs_text() -> str:
+    """/programs when the latest result is flat: no pretend list."""
+    return (
+        _(
+            "Your latest test result is not clear yet, so I will not pretend that some "
+            "programmes fit you best."
+        )
+        + "\n\n"
+        + explore_text()
+    )
+
+
+def result_caption(texts: InstrumentTexts, result: QuizResult) -> str:
+    reading = result.reading
+    if not reading.tiers:
+        if isinstance(result, KlimovResult) and reading.leaning:
+            names = " + ".join(texts.types[t].name for t in reading.leaning)
+            return _("Closest to you: {names}").format(names=names)
         return _("Your answers, type by type")
-    if instrument == "riasec":
-        return _("Your interest profile: {code}").format(code=code)
-    names = " + ".join(texts.types[t].name for t in code.split("+"))
+    if isinstance(result, RiasecResult):
+        return _("Your interest profile: {code}").format(code=tiers_phrase(reading.tiers))
+    names = tiers_phrase(reading.tiers, lambda t: texts.types[t].name, " + ")
     return _("Your leading type: {names}").format(names=names)
 
 
@@ -263,20 +431,17 @@ def result_chart(
     )
 
 
-def programs_code(vector: dict[str, float]) -> str:
-    """Up to three leading RIASEC letters of a result, for "programmes that fit" — the
-    code travels in the button, so it works without a saved result. "-" when flat."""
-    direction = vector_from_scores(vector)
-    ranked = sorted(
-        (t for t, w in zip(RIASEC, direction, strict=True) if w > 0),
-        key=lambda t: -direction[RIASEC.index(t)],
-    )
-    return "".join(ranked[:3]) or "-"
-
-
-def result_keyboard(instrument: InstrumentId, code: str = "-") -> InlineKeyboardMarkup:
+def result_keyboard(instrument: InstrumentId, *, flat: bool = False) -> InlineKeyboardMarkup:
+    """Under a result: its programmes — built on the same scores as /programs — or, for a flat
+    result, ways to explore instead of a list."""
     kb = InlineKeyboardBuilder()
-    kb.button(text=_("🎓 Programmes that fit"), callback_data=FieldCb(code=code))
+    if flat:
+        explore_buttons(kb)
+    else:
+        kb.button(
+            text=_("🎓 Programmes that fit"),
+            callback_data=QuizMenuCb(action=QuizMenuAction.programs),
+        )
     kb.button(
         text=_("🔄 Take it again"),
         callback_data=QuizMenuCb(
@@ -284,6 +449,21 @@ def result_keyboard(instrument: InstrumentId, code: str = "-") -> InlineKeyboard
         ),
     )
     kb.button(text=_("🔀 Another test"), callback_data=QuizMenuCb(action=QuizMenuAction.choose))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def explore_buttons(kb: InlineKeyboardBuilder) -> None:
+    kb.button(text=_("🔍 Pick a field"), callback_data=FieldCb(code="-"))
+    kb.button(text=_("📍 Centres near me"), callback_data=MoreCb(action=MoreAction.centers))
+    kb.button(text=_("💬 Ask a consultant"), callback_data=MoreCb(action=MoreAction.consult))
+
+
+def explore_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    explore_buttons(kb)
+    kb.button(text=_("🔄 Take a test"), callback_data=QuizMenuCb(action=QuizMenuAction.choose))
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
     kb.adjust(1)
     return kb.as_markup()

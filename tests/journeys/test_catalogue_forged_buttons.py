@@ -38,7 +38,7 @@ async def test_forged_catalogue_buttons_get_a_clear_answer(
         ("pl:dd:99:", "Выберите федеральный округ"),
         ("pl:r:0:atlantis", "Выберите федеральный округ"),
         ("fd:ZZZ", "Выберите направление"),
-        ("el:5:1", "завершена"),
+        ("el:5:y", "завершена"),
         ("pf:fmt:online", "1/3"),
         ("pf:len:forever", "1/3"),
     ],

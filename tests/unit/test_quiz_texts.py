@@ -12,7 +12,7 @@ from aiogram.types import InlineKeyboardMarkup
 
 from bot.domain.quiz.content import load_quiz_catalog
 from bot.domain.quiz.progress import QuizProgress
-from bot.domain.quiz.scoring import KLIMOV_TYPES, KlimovResult, RiasecResult
+from bot.domain.quiz.scoring import KLIMOV_TYPES, klimov_result, riasec_result
 from bot.runtime.i18n import create_i18n
 from handlers.quiz import view as quiz_view
 from handlers.quiz.callbacks import QuizAction, QuizCb
@@ -67,18 +67,19 @@ def test_every_adult_result_fits(locale: str) -> None:
     texts = CATALOG.text(locale, "riasec")
     with in_locale(locale):
         for code in permutations("RIASEC", 3):
-            scores = {t: 20 - 3 * i for i, t in enumerate(code)} | {
+            scores = dict(zip(code, (20, 14, 13), strict=True)) | {
                 t: 0 for t in "RIASEC" if t not in code
             }
-            result = RiasecResult(scores=scores, code=code, undifferentiated=False)
+            result = riasec_result(scores)
+            assert result.code == code
             text = quiz_view.riasec_result_text(texts, result)
             assert len(text) <= MESSAGE_LIMIT
             assert all(texts.types[t].name in text for t in code)
-            caption = quiz_view.result_caption(texts, "riasec", "-".join(code))
+            caption = quiz_view.result_caption(texts, result)
             assert len(caption) <= CAPTION_LIMIT
-        flat = RiasecResult(scores=dict.fromkeys("RIASEC", 10), code=(), undifferentiated=True)
+        flat = riasec_result(dict.fromkeys("RIASEC", 10))
         assert len(quiz_view.riasec_result_text(texts, flat)) <= MESSAGE_LIMIT
-        assert len(quiz_view.result_caption(texts, "riasec", None)) <= CAPTION_LIMIT
+        assert len(quiz_view.result_caption(texts, flat)) <= CAPTION_LIMIT
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -88,16 +89,12 @@ def test_every_school_result_fits(locale: str) -> None:
     with in_locale(locale):
         for leading in leaders:
             scores = dict.fromkeys(KLIMOV_TYPES, 2) | dict.fromkeys(leading, 7)
-            result = KlimovResult(
-                scores=scores,
-                leading=leading,
-                undifferentiated=False,
-                profiles=("tech", "science", "humanities", "socio_economic"),
-            )
+            result = klimov_result(scores)
+            assert set(result.leading) == set(leading)
             text = quiz_view.klimov_result_text(texts, result)
             assert len(text) <= MESSAGE_LIMIT
             assert all(texts.types[t].name in text for t in leading)
-            caption = quiz_view.result_caption(texts, "klimov", "+".join(leading))
+            caption = quiz_view.result_caption(texts, result)
             assert len(caption) <= CAPTION_LIMIT
 
 

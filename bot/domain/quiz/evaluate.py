@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.domain.quiz.content import Instrument
-from bot.domain.quiz.scoring import KlimovResult, RiasecResult, score_klimov, score_riasec
+from bot.domain.quiz.scoring import (
+    KlimovResult,
+    RiasecResult,
+    score_klimov,
+    score_riasec,
+)
 
 QuizResult = RiasecResult | KlimovResult
 
@@ -17,13 +22,14 @@ def evaluate(instrument: Instrument, answers: Sequence[int]) -> QuizResult:
 
 
 def top_types(result: QuizResult) -> tuple[str, ...]:
-    return result.code if isinstance(result, RiasecResult) else result.leading
+    """The named types, or when nothing is named, the leaning ones; none for a flat result."""
+    return result.reading.named or result.reading.leaning
 
 
 def result_code(result: QuizResult) -> str | None:
-    """'S-A-E' for adults, 'tech+art' for the school quiz; None when undifferentiated."""
-    if result.undifferentiated:
+    """'S-A-E' for adults, 'tech+art' for the school quiz: only the types with a clear lead,
+    highest first (tied types in the quiz's own order). None when nothing is clearly ahead."""
+    named = result.reading.named
+    if not named:
         return None
-    if isinstance(result, RiasecResult):
-        return result.code_text
-    return "+".join(result.leading)
+    return "-".join(named) if isinstance(result, RiasecResult) else "+".join(named)

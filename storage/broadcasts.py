@@ -2,8 +2,9 @@
 
 Recipients are chosen by one `INSERT … SELECT` (nothing is loaded into memory, whatever the
 audience size) before the first send. A recipient row goes pending → sending → sent / blocked
-/ failed; `sending` rows left by a crash go back to pending on restart, so a message whose
-delivery was not yet recorded may be sent twice — at most one per concurrent sender.
+/ failed / skipped (each person is checked again right before the send); `sending` rows left
+by a crash go back to pending on restart, so a message whose delivery was not yet recorded
+may be sent twice — at most one per concurrent sender.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ SEGMENT_KINDS: tuple[SegmentKind, ...] = (
     "applied",
 )
 BroadcastStatus = Literal["scheduled", "running", "paused", "cancelled", "done"]
-RecipientStatus = Literal["pending", "sending", "sent", "blocked", "failed"]
+RecipientStatus = Literal["pending", "sending", "sent", "blocked", "failed", "skipped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,7 @@ class Counts:
     sent: int = 0
     blocked: int = 0
     failed: int = 0
+    skipped: int = 0  # checked right before the send: no consent any more, or forgotten
 
     @property
     def left(self) -> int:
@@ -120,7 +122,7 @@ class Counts:
 
     @property
     def done(self) -> int:
-        return self.sent + self.blocked + self.failed
+        return self.sent + self.blocked + self.failed + self.skipped
 
 
 class BroadcastsRepo:

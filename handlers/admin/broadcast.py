@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.geo import PlaceIndex
+from bot.domain.reminders import DEFAULT_TIMEZONE, parse_iso
 from bot.runtime.reply import Talk
 from bot.services import broadcasts
 from bot.services.broadcasts import Control, admin_timezone, parse_local_time
@@ -23,7 +24,7 @@ from bot.workers.broadcaster import Progress
 from handlers.admin import admin_router
 from handlers.admin.callbacks import AudienceCb, BroadcastAction, BroadcastCb, DraftAction, DraftCb
 from handlers.admin.states import BroadcastDraft, DraftData
-from storage.broadcasts import SEGMENT_KINDS, BroadcastRow, Segment, SegmentKind
+from storage.broadcasts import SEGMENT_KINDS, BroadcastRow, Counts, Segment, SegmentKind
 
 BAR = 10
 # Audiences chosen by a value first, from a picker.
@@ -286,6 +287,35 @@ def progress_view(
     if final and status == "done":
         lines.append(_("✅ Finished."))
     return "\n".join(lines), controls(row.id, status)
+
+
+def author_removed_view(
+    row: BroadcastRow, counts: Counts
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """To the remaining admins, once: a broadcast paused because its author is no longer an
+    admin. `row` as it was before the pause."""
+    lines = [
+        _(
+            "⏸ <b>Broadcast #{id}</b> is paused: its author (id {author}) is no longer an "
+            "admin (ADMIN_IDS), so it does not go out on its own."
+        ).format(id=row.id, author=row.admin_id)
+    ]
+    if row.status == "scheduled" and row.scheduled_at:
+        when = parse_iso(row.scheduled_at).astimezone(ZoneInfo(DEFAULT_TIMEZONE))
+        local = when.strftime("%d.%m.%Y %H:%M")
+        lines.append(
+            _(
+                "It was scheduled for {time} ({zone}); nobody has got it. Recipients: {total}."
+            ).format(time=local, zone=DEFAULT_TIMEZONE, total=row.total)
+        )
+    else:
+        lines.append(
+            _("It was being sent: {sent} of {total} got it, {left} are left.").format(
+                sent=counts.sent, total=row.total, left=counts.left
+            )
+        )
+    lines.append(_("«▶️ Continue» sends it now; «✖️ Cancel» drops it."))
+    return "\n".join(lines), controls(row.id, "paused")
 
 
 async def on_control(query: CallbackQuery, callback_data: BroadcastCb, talk: Talk) -> None:

@@ -55,9 +55,13 @@ _LATEST_CODE = (
 )
 
 
+# Broadcasts reach only people who agreed to data storage (the consent question says news may
+# come) and have not blocked the bot; people who used /forget have no row at all.
+REACHABLE = "u.is_blocked = 0 AND u.consent_given_at IS NOT NULL"
+
+
 def segment_where(segment: Segment) -> tuple[str, list[Any]]:
-    """Who a segment is, as a condition on `users AS u`. Blocked people are never included;
-    people who used /forget have no row at all."""
+    """Who a segment is, as a condition on `users AS u`: always within `REACHABLE`."""
     value = segment.value
     conditions: dict[str, tuple[str, list[Any]]] = {
         "all": ("", []),
@@ -74,7 +78,7 @@ def segment_where(segment: Segment) -> tuple[str, list[Any]]:
         "applied": ("EXISTS (SELECT 1 FROM leads AS l WHERE l.user_id = u.id)", []),
     }
     condition, params = conditions[segment.kind]
-    return "u.is_blocked = 0" + (f" AND {condition}" if condition else ""), params
+    return REACHABLE + (f" AND {condition}" if condition else ""), params
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +153,7 @@ class BroadcastsRepo:
             return []
         rows = await self._conn.execute_fetchall(
             f"SELECT {expression} AS v, count(*) FROM users AS u "
-            f"WHERE u.is_blocked = 0 AND v IS NOT NULL GROUP BY v ORDER BY count(*) DESC, v "
+            f"WHERE {REACHABLE} AND v IS NOT NULL GROUP BY v ORDER BY count(*) DESC, v "
             "LIMIT ?",
             (limit,),
         )

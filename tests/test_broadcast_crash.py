@@ -36,7 +36,7 @@ async def prepare(path: Path, people: list[int]) -> tuple[int, int]:
     try:
         async with db.transaction() as tx:
             await raw_connection(tx).executemany(
-                "INSERT INTO users (id, first_name) VALUES (?, ?)",
+                "INSERT INTO users (id, first_name, consent_given_at) VALUES (?, ?, '2026-11-01')",
                 [(user_id, "Тест") for user_id in people],
             )
             row = await tx.broadcasts.create(

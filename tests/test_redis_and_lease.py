@@ -278,7 +278,9 @@ async def add_people(db: Database, count: int) -> list[int]:
     ids = list(range(200_000, 200_000 + count))
     async with db.transaction() as tx:
         await raw_connection(tx).executemany(
-            "INSERT INTO users (id, first_name) VALUES (?, 'Тест')", [(i,) for i in ids]
+            "INSERT INTO users (id, first_name, consent_given_at) "
+            "VALUES (?, 'Тест', '2026-11-01')",
+            [(i,) for i in ids],
         )
     return ids
 
@@ -305,7 +307,7 @@ async def test_a_broadcast_started_in_a_process_without_the_lease_is_sent_by_the
         admin = ChatSimulator(dp_b, bot_b, session_b, user_id=ADMIN_ID, first_name="Админ")
         await admin.send("/broadcast")
         await admin.send("Завтра день открытых дверей!")
-        await admin.click("Все (13)")
+        await admin.click("Все, кто дал согласие (12)")
         await admin.click("Отправить сейчас")
         await until(
             lambda: copies_to(session_a, people) == set(people),
@@ -323,7 +325,7 @@ async def test_a_broadcast_started_in_a_process_without_the_lease_is_sent_by_the
         async with db_a.autocommit() as repos:
             (row,) = await repos.broadcasts.recent(1)
             counts = await repos.broadcasts.counts(row.id)
-    assert row.status == "done" and counts.sent == 13  # the admin is one of "all"
+    assert row.status == "done" and counts.sent == 12  # the admin gave no consent
 
 
 async def test_a_pause_made_by_another_process_stops_the_run_here(db: Database) -> None:
@@ -377,7 +379,8 @@ async def add_running_broadcast(path: Path, source_message_id: int, people: list
     try:
         async with db.transaction() as tx:
             await raw_connection(tx).executemany(
-                "INSERT OR IGNORE INTO users (id, first_name) VALUES (?, 'Тест')",
+                "INSERT OR IGNORE INTO users (id, first_name, consent_given_at) "
+                "VALUES (?, 'Тест', '2026-11-01')",
                 [(i,) for i in people],
             )
             await tx.broadcasts.create(
@@ -406,8 +409,10 @@ async def test_of_two_processes_one_sends_and_the_other_takes_over_when_it_is_ki
     # Created before either process starts: whoever takes the lease resumes it.
     await add_running_broadcast(path, 11, people)
     async with FakeBotApi() as api_a, FakeBotApi() as api_b:
-        env_a = bot_env(tmp_path, api_a.url, LEASE_SECONDS=str(LEASE_SECONDS))
-        env_b = bot_env(tmp_path, api_b.url, LEASE_SECONDS=str(LEASE_SECONDS))
+        # The author is still an admin: a removed admin's broadcast would be paused.
+        admins = str(ADMIN_ID)
+        env_a = bot_env(tmp_path, api_a.url, LEASE_SECONDS=str(LEASE_SECONDS), ADMIN_IDS=admins)
+        env_b = bot_env(tmp_path, api_b.url, LEASE_SECONDS=str(LEASE_SECONDS), ADMIN_IDS=admins)
         for name in ("a", "b"):
             (tmp_path / name).mkdir()
         async with (

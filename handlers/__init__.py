@@ -34,8 +34,10 @@ def get_routers(settings: Settings) -> list[Router]:
         apply.create_router(),
         free_training_router.create_router(),
         consult_router.create_router(),
+        # Before the catalogue: a document while a broadcast draft waits for content is that
+        # content, never a catalogue import.
+        broadcast.create_router(),
         catalogue.create_router(),
         stats.create_router(),
-        broadcast.create_router(),
         fallback.create_router(),
     ]

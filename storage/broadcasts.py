@@ -2,8 +2,9 @@
 
 Recipients are chosen by one `INSERT … SELECT` (nothing is loaded into memory, whatever the
 audience size) before the first send. A recipient row goes pending → sending → sent / blocked
-/ failed; `sending` rows left by a crash go back to pending on restart, so a message whose
-delivery was not yet recorded may be sent twice — at most one per concurrent sender.
+/ failed / skipped (each person is checked again right before the send); `sending` rows left
+by a crash go back to pending on restart, so a message whose delivery was not yet recorded
+may be sent twice — at most one per concurrent sender.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ SEGMENT_KINDS: tuple[SegmentKind, ...] = (
     "applied",
 )
 BroadcastStatus = Literal["scheduled", "running", "paused", "cancelled", "done"]
-RecipientStatus = Literal["pending", "sending", "sent", "blocked", "failed"]
+RecipientStatus = Literal["pending", "sending", "sent", "blocked", "failed", "skipped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +55,13 @@ _LATEST_CODE = (
 )
 
 
+# Broadcasts reach only people who agreed to data storage (the consent question says news may
+# come) and have not blocked the bot; people who used /forget have no row at all.
+REACHABLE = "u.is_blocked = 0 AND u.consent_given_at IS NOT NULL"
+
+
 def segment_where(segment: Segment) -> tuple[str, list[Any]]:
-    """Who a segment is, as a condition on `users AS u`. Blocked people are never included;
-    people who used /forget have no row at all."""
+    """Who a segment is, as a condition on `users AS u`: always within `REACHABLE`."""
     value = segment.value
     conditions: dict[str, tuple[str, list[Any]]] = {
         "all": ("", []),
@@ -73,7 +78,7 @@ def segment_where(segment: Segment) -> tuple[str, list[Any]]:
         "applied": ("EXISTS (SELECT 1 FROM leads AS l WHERE l.user_id = u.id)", []),
     }
     condition, params = conditions[segment.kind]
-    return "u.is_blocked = 0" + (f" AND {condition}" if condition else ""), params
+    return REACHABLE + (f" AND {condition}" if condition else ""), params
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,7 @@ class Counts:
     sent: int = 0
     blocked: int = 0
     failed: int = 0
+    skipped: int = 0  # checked right before the send: no consent any more, or forgotten
 
     @property
     def left(self) -> int:
@@ -120,7 +126,7 @@ class Counts:
 
     @property
     def done(self) -> int:
-        return self.sent + self.blocked + self.failed
+        return self.sent + self.blocked + self.failed + self.skipped
 
 
 class BroadcastsRepo:
@@ -147,7 +153,7 @@ class BroadcastsRepo:
             return []
         rows = await self._conn.execute_fetchall(
             f"SELECT {expression} AS v, count(*) FROM users AS u "
-            f"WHERE u.is_blocked = 0 AND v IS NOT NULL GROUP BY v ORDER BY count(*) DESC, v "
+            f"WHERE {REACHABLE} AND v IS NOT NULL GROUP BY v ORDER BY count(*) DESC, v "
             "LIMIT ?",
             (limit,),
         )

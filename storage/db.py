@@ -25,6 +25,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.admin_menus import AdminMenusRepo
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.catalogue import CatalogueRepo
@@ -85,6 +86,7 @@ class Repositories:
         self.leases = LeasesRepo(conn)
         self.stats = StatsRepo(conn)
         self.exports = ExportsRepo(conn)
+        self.admin_menus = AdminMenusRepo(conn)
 
     async def ping(self) -> None:
         """A round trip to the database, for health checks: raises when it cannot answer."""

@@ -277,13 +277,15 @@ class ChatSimulator:
         )
         return await self._send_message(contact=contact)
 
-    async def send_document(self, filename: str, content: bytes) -> list[Request]:
+    async def send_document(
+        self, filename: str, content: bytes, caption: str | None = None
+    ) -> list[Request]:
         file_id = f"upload{self.session.next_id()}"
         self.session.uploads[file_id] = content
         document = Document(
             file_id=file_id, file_unique_id=file_id, file_name=filename, file_size=len(content)
         )
-        return await self._send_message(document=document)
+        return await self._send_message(document=document, caption=caption)
 
     async def send_sticker(self) -> list[Request]:
         sticker = {"file_id": "s1", "file_unique_id": "s1", "type": "regular", "width": 512,

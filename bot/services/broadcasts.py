@@ -170,3 +170,33 @@ async def recent(db: Database, limit: int) -> list[tuple[BroadcastRow, Counts]]:
     async with db.autocommit() as repos:
         rows = await repos.broadcasts.recent(limit)
         return [(row, await repos.broadcasts.counts(row.id)) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorRemoved:
+    """A broadcast paused because its author is no longer an admin."""
+
+    row: BroadcastRow  # as it was before the pause: `status` says whether it had started
+    counts: Counts
+
+
+async def pause_where_author_removed(
+    db: Database, admin_ids: frozenset[int]
+) -> list[AuthorRemoved]:
+    """At start: scheduled and running broadcasts of people no longer in ADMIN_IDS are paused,
+    not sent. Each is returned once — by the start that paused it — to be reported."""
+    paused = []
+    async with db.transaction() as tx:
+        found = [
+            *await tx.broadcasts.with_status("running"),
+            *await tx.broadcasts.with_status("scheduled"),
+        ]
+        for row in sorted(found, key=lambda r: r.id):
+            if row.admin_id in admin_ids:
+                continue
+            if await tx.broadcasts.set_status(row.id, "paused", only_from=(row.status,)):
+                await tx.audit.record(
+                    row.admin_id, "broadcast.pause", f"#{row.id} author no longer an admin"
+                )
+                paused.append(AuthorRemoved(row, await tx.broadcasts.counts(row.id)))
+    return paused

@@ -8,6 +8,9 @@ rate, surviving flood control, blocked people and restarts.
   recipient is tried again: flood control never marks anyone failed.
 - Blocked or deactivated people (403, "chat not found") are marked inactive and skipped by
   later broadcasts; other errors are retried with backoff, then recorded as failed.
+- Each recipient is checked again right before each send attempt, because the list is fixed
+  when the broadcast is created: a person who blocked the bot since then (as Telegram told us)
+  is recorded as blocked, one who withdrew consent or used /forget as skipped — with no send.
 - At-least-once: after a crash, sends that were in flight go back to the queue, so the only
   possible duplicates are those (at most `concurrency`). Nobody is skipped.
 - One message to the admin shows progress, edited at most every `progress_every` seconds.
@@ -46,6 +49,10 @@ BACKOFF_SECONDS = 0.5
 CLAIM_SIZE = 64
 SCHEDULER_SECONDS = 15.0
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
+# Why a recipient got no send, as recorded in `broadcast_recipients.error`.
+BLOCKED_BEFORE = "blocked the bot before the send"
+NO_CONSENT = "no consent at the time of sending"
+FORGOTTEN = "data deleted (/forget) before the send"
 
 
 class Pacer:
@@ -97,6 +104,7 @@ class Progress:
             sent=c.sent + (status == "sent"),
             blocked=c.blocked + (status == "blocked"),
             failed=c.failed + (status == "failed"),
+            skipped=c.skipped + (status == "skipped"),
         )
         self.sent_this_run += 1
 
@@ -265,9 +273,21 @@ class Broadcaster:
             status, error = await self._deliver(bot, row, user_id)
             async with self._db.autocommit() as repos:
                 await repos.broadcasts.record(row.id, user_id, status, error)
-                if status == "blocked":
+                if status == "blocked" and error != BLOCKED_BEFORE:
                     await repos.users.set_blocked(user_id, blocked=True)
             progress.add(status)
+
+    async def _not_to_send(self, user_id: int) -> tuple[RecipientStatus, str] | None:
+        """Why this person must not get the message now, if they must not."""
+        async with self._db.autocommit() as repos:
+            person = await repos.users.get(user_id)
+        if person is None:
+            return "skipped", FORGOTTEN
+        if person.is_blocked:
+            return "blocked", BLOCKED_BEFORE
+        if not person.has_consent:
+            return "skipped", NO_CONSENT
+        return None
 
     async def _deliver(
         self, bot: Bot, row: BroadcastRow, user_id: int
@@ -275,6 +295,11 @@ class Broadcaster:
         failures = 0
         while True:
             await self.pacer.slot()
+            # Right before every attempt: a 429 pause or a retry may last long enough for the
+            # person to block the bot or withdraw consent.
+            refused = await self._not_to_send(user_id)
+            if refused is not None:
+                return refused
             try:
                 await bot.copy_message(user_id, row.source_chat_id, row.source_message_id)
             except TelegramRetryAfter as error:

@@ -16,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.geo import PlaceIndex
+from bot.domain.reminders import DEFAULT_TIMEZONE, parse_iso
 from bot.runtime.reply import Talk
 from bot.services import broadcasts
 from bot.services.broadcasts import Control, admin_timezone, parse_local_time
@@ -23,7 +24,7 @@ from bot.workers.broadcaster import Progress
 from handlers.admin import admin_router
 from handlers.admin.callbacks import AudienceCb, BroadcastAction, BroadcastCb, DraftAction, DraftCb
 from handlers.admin.states import BroadcastDraft, DraftData
-from storage.broadcasts import SEGMENT_KINDS, BroadcastRow, Segment, SegmentKind
+from storage.broadcasts import SEGMENT_KINDS, BroadcastRow, Counts, Segment, SegmentKind
 
 BAR = 10
 # Audiences chosen by a value first, from a picker.
@@ -36,7 +37,7 @@ def segment_label(segment: Segment, places: PlaceIndex) -> str:
         region = places.by_slug(value)
         value = region.name_ru if region else value
     labels = {
-        "all": _("everyone"),
+        "all": _("everyone who agreed"),
         "students": _("school students"),
         "adults": _("adults and parents"),
         "applied": _("people who applied"),
@@ -77,7 +78,7 @@ async def audience_picker(talk: Talk) -> tuple[str, InlineKeyboardMarkup]:
     counts = await broadcasts.plain_audience_sizes(talk.services.db)
     kb = InlineKeyboardBuilder()
     labels: dict[SegmentKind, str] = {
-        "all": _("Everyone"),
+        "all": _("Everyone who agreed"),
         "students": _("School students"),
         "adults": _("Adults, parents"),
         "applied": _("Applied"),
@@ -92,8 +93,12 @@ async def audience_picker(talk: Talk) -> tuple[str, InlineKeyboardMarkup]:
     ):
         kb.button(text=label, callback_data=AudienceCb(kind=f"more-{kind}"))
     kb.button(text=_("Cancel"), callback_data=DraftCb(action=DraftAction.cancel))
-    kb.adjust(2, 2, 2, 2, 1)
-    text = _("Who gets it? The counts leave out people who blocked the bot.")
+    kb.adjust(1, 2, 2, 2, 1, 1)
+    text = _(
+        "Who gets it? Broadcasts go only to people who agreed to data storage (the consent "
+        "question tells them news may come); the counts are of those people and leave out "
+        "anyone who blocked the bot."
+    )
     return text, kb.as_markup()
 
 
@@ -266,8 +271,7 @@ def progress_view(
     row: BroadcastRow, progress: Progress, final: bool
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     c = progress.counts
-    total = max(row.total, 1)
-    share = c.done / total
+    share = c.done / max(c.done + c.left, 1)  # people who used /forget leave the queue
     filled = round(share * BAR)
     status = row.status if final else "running"
     lines = [
@@ -277,6 +281,12 @@ def progress_view(
             sent=c.sent, blocked=c.blocked, failed=c.failed, left=c.left
         ),
     ]
+    if c.skipped:
+        lines.append(
+            _("Skipped: {skipped} (withdrew consent or deleted their data meanwhile)").format(
+                skipped=c.skipped
+            )
+        )
     if not final and progress.rate > 0:
         lines.append(
             _("Rate: {rate:.1f}/s · about {eta} s left").format(
@@ -286,6 +296,35 @@ def progress_view(
     if final and status == "done":
         lines.append(_("✅ Finished."))
     return "\n".join(lines), controls(row.id, status)
+
+
+def author_removed_view(
+    row: BroadcastRow, counts: Counts
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """To the remaining admins, once: a broadcast paused because its author is no longer an
+    admin. `row` as it was before the pause."""
+    lines = [
+        _(
+            "⏸ <b>Broadcast #{id}</b> is paused: its author (id {author}) is no longer an "
+            "admin (ADMIN_IDS), so it does not go out on its own."
+        ).format(id=row.id, author=row.admin_id)
+    ]
+    if row.status == "scheduled" and row.scheduled_at:
+        when = parse_iso(row.scheduled_at).astimezone(ZoneInfo(DEFAULT_TIMEZONE))
+        local = when.strftime("%d.%m.%Y %H:%M")
+        lines.append(
+            _(
+                "It was scheduled for {time} ({zone}); nobody has got it. Recipients: {total}."
+            ).format(time=local, zone=DEFAULT_TIMEZONE, total=row.total)
+        )
+    else:
+        lines.append(
+            _("It was being sent: {sent} of {total} got it, {left} are left.").format(
+                sent=counts.sent, total=row.total, left=counts.left
+            )
+        )
+    lines.append(_("«▶️ Continue» sends it now; «✖️ Cancel» drops it."))
+    return "\n".join(lines), controls(row.id, "paused")
 
 
 async def on_control(query: CallbackQuery, callback_data: BroadcastCb, talk: Talk) -> None:
@@ -305,14 +344,23 @@ async def on_control(query: CallbackQuery, callback_data: BroadcastCb, talk: Tal
             )
         )
         return
-    await query.answer(status_name(current.status))
+    notice = status_name(current.status)
     if action is BroadcastAction.resume:
+        await query.answer(notice)
+        if isinstance(query.message, Message):
+            # Progress goes on in the message tapped (a report about a paused broadcast, too).
+            await broadcasts.attach_progress_message(
+                talk.services.db, broadcast_id, query.message.chat.id, query.message.message_id
+            )
         await broadcaster.wait(broadcast_id)  # the paused run finishes its last sends first
         broadcaster.start(talk.bot, broadcast_id)
         return
     broadcaster.halt(broadcast_id)
-    if not broadcaster.is_sending(broadcast_id):
-        await talk.show(*progress_view(current, Progress(outcome.counts), True))
+    if broadcaster.is_sending(broadcast_id):
+        await query.answer(notice)  # the run shows its final state when it stops
+    else:
+        # A scheduled or paused broadcast: nothing runs to show it. One answer per tap.
+        await talk.show(*progress_view(current, Progress(outcome.counts), True), notice=notice)
 
 
 async def cmd_broadcasts(message: Message, talk: Talk) -> None:

@@ -36,3 +36,13 @@ class BroadcastAction(StrEnum):
 class BroadcastCb(CallbackData, prefix="bx"):
     action: BroadcastAction
     id: int
+
+
+class CatalogueAction(StrEnum):
+    leave = "leave"
+
+
+class CatalogueCb(CallbackData, prefix="ct"):
+    """Leave the catalogue mode (the bot no longer waits for a catalogue file)."""
+
+    action: CatalogueAction

@@ -1,16 +1,23 @@
-"""Catalogue files through the bot, for admins: send a CSV or XLSX document to import it
-(caption «заменить» / "replace" replaces the whole list); /catalogue exports it."""
+"""Catalogue files through the bot, for admins. A document is imported as the catalogue only
+when the admin says so: after /catalogue (the bot waits for the file until /menu or «Отмена»),
+or with the caption «каталог» / "catalogue" («каталог заменить» / "catalogue replace" replaces
+the whole list). A document during /broadcast is broadcast content (that router comes first);
+any other admin document gets a short answer naming both ways. /catalogue also exports the
+list."""
 
 from __future__ import annotations
 
 import html
+import re
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.catalogue_files import FileKind
+from bot.runtime.reply import Talk
 from bot.runtime.services import Services
 from bot.services.catalogue_files import (
     MAX_FILE_BYTES,
@@ -19,10 +26,36 @@ from bot.services.catalogue_files import (
     import_programs,
 )
 from handlers.admin import admin_router
+from handlers.admin.callbacks import CatalogueAction, CatalogueCb
+from handlers.admin.states import CatalogueImport
 
 MAX_ERRORS_SHOWN = 30
 REPORT_BUDGET = 3600  # characters of row errors in one message (Telegram allows 4096)
+CATALOGUE_WORDS = {"каталог", "catalogue", "catalog"}
 REPLACE_WORDS = {"replace", "заменить", "--replace"}
+_WORD = re.compile(r"[\w-]+")
+
+
+def _caption_words(caption: str | None) -> list[str]:
+    return _WORD.findall((caption or "").lower())
+
+
+def is_catalogue_caption(caption: str | None) -> bool:
+    """«каталог» or «каталог заменить» (and the English words): an import by caption."""
+    words = _caption_words(caption)
+    return (
+        bool(words)
+        and words[0] in CATALOGUE_WORDS
+        and words[1:] in ([], *[[w] for w in REPLACE_WORDS])
+    )
+
+
+def wants_replace(caption: str | None) -> bool:
+    """«заменить» alone (in the catalogue mode) or after «каталог»."""
+    words = _caption_words(caption)
+    if words and words[0] in CATALOGUE_WORDS:
+        words = words[1:]
+    return len(words) == 1 and words[0] in REPLACE_WORDS
 
 
 def report_text(report: ImportReport, name: str) -> str:
@@ -67,17 +100,17 @@ def report_text(report: ImportReport, name: str) -> str:
     return text
 
 
-async def on_document(message: Message, bot: Bot, services: Services) -> None:
+async def import_document(message: Message, bot: Bot, services: Services) -> tuple[str, bool]:
+    """Import the document as the catalogue: the report, and whether it was imported."""
     db = services.db
     document = message.document
     assert document is not None
     name = document.file_name or "file"
     if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
-        await message.answer(_("This file is too big: the limit is 20 MB."))
-        return
+        return _("This file is too big: the limit is 20 MB."), False
     buffer = await bot.download(document)
     data = buffer.read() if buffer is not None else b""
-    replace = (message.caption or "").strip().lower() in REPLACE_WORDS
+    replace = wants_replace(message.caption)
     report = await import_programs(db, name, data, replace=replace)
     assert message.from_user is not None
     async with db.autocommit() as repos:
@@ -87,20 +120,73 @@ async def on_document(message: Message, bot: Bot, services: Services) -> None:
             "catalogue.import",
             f"{name}: {outcome}, {len(report.result.programs)} rows, replace={replace}",
         )
-    await message.answer(report_text(report, html.escape(name[:100])))
+    return report_text(report, html.escape(name[:100])), report.ok
 
 
-async def cmd_catalogue(message: Message, services: Services) -> None:
+async def on_document(message: Message, bot: Bot, services: Services) -> None:
+    """A document with the caption «каталог»."""
+    text, _imported = await import_document(message, bot, services)
+    await message.answer(text)
+
+
+async def on_file_in_mode(message: Message, bot: Bot, services: Services, talk: Talk) -> None:
+    """A document after /catalogue."""
+    text, imported = await import_document(message, bot, services)
+    if imported:
+        await talk.state.set_state(None)  # done: later documents are not imported unasked
+        await message.answer(text)
+        return
+    hint = _("Send the corrected file, or /menu to stop importing.")
+    await message.answer(f"{text}\n\n{hint}", reply_markup=leave_button())
+
+
+async def on_other_in_mode(message: Message) -> None:
+    await message.answer(
+        _(
+            "I am waiting for the catalogue: a CSV or XLSX file sent as a document. "
+            "/menu — stop importing."
+        ),
+        reply_markup=leave_button(),
+    )
+
+
+async def on_unasked_document(message: Message) -> None:
+    await message.answer(
+        _(
+            "What shall I do with this file?\n"
+            "• To import it as the programme catalogue: /catalogue, then send the file — or "
+            "send it with the caption «каталог» («каталог заменить» replaces the whole list).\n"
+            "• To broadcast it: /broadcast, then send the file."
+        )
+    )
+
+
+async def on_leave(_query: CallbackQuery, talk: Talk) -> None:
+    await talk.state.set_state(None)
+    await talk.show(_("OK, I am not waiting for a catalogue file any more. /menu"))
+
+
+def leave_button() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("Cancel"), callback_data=CatalogueCb(action=CatalogueAction.leave))
+    return kb.as_markup()
+
+
+async def cmd_catalogue(message: Message, services: Services, talk: Talk) -> None:
     assert message.from_user is not None
     db = services.db
     async with db.autocommit() as repos:
         total, samples = await repos.catalogue.count_programs()
+    await talk.state.set_state(CatalogueImport.file)
     await message.answer(
         _(
-            "<b>Catalogue</b>: {total} programmes, {samples} of them samples.\n"
-            "To import, send a CSV or XLSX file as a document (the format is in README). "
-            "Add the caption «заменить» to replace the whole list. The current list is below."
-        ).format(total=total, samples=samples)
+            "<b>Catalogue</b>: {total} programmes, {samples} of them samples. The current "
+            "list is below.\n"
+            "To import, send a CSV or XLSX file as a document now (the format is in README); "
+            "add the caption «заменить» to replace the whole list. /menu or «Cancel» — "
+            "stop waiting for the file."
+        ).format(total=total, samples=samples),
+        reply_markup=leave_button(),
     )
     async with db.autocommit() as repos:
         await repos.audit.record(message.from_user.id, "catalogue.export", f"{total} programmes")
@@ -112,5 +198,13 @@ async def cmd_catalogue(message: Message, services: Services) -> None:
 def create_router() -> Router:
     router = admin_router(__name__)
     router.message.register(cmd_catalogue, Command("catalogue"))
-    router.message.register(on_document, F.document)
+    router.message.register(on_file_in_mode, CatalogueImport.file, F.document)
+    router.message.register(on_document, F.document, _has_catalogue_caption)
+    router.message.register(on_other_in_mode, CatalogueImport.file, ~F.text.startswith("/"))
+    router.message.register(on_unasked_document, F.document)
+    router.callback_query.register(on_leave, CatalogueCb.filter())
     return router
+
+
+def _has_catalogue_caption(message: Message) -> bool:
+    return is_catalogue_caption(message.caption)

@@ -12,6 +12,10 @@ class BroadcastDraft(StatesGroup):
     schedule = State()
 
 
+class CatalogueImport(StatesGroup):
+    file = State()  # after /catalogue: a document is a catalogue to import
+
+
 class DraftData(StrEnum):
     source = "bc_source"  # [chat id, message id] of the message to copy
     segment = "bc_segment"  # the chosen audience, as `Segment.to_json()`

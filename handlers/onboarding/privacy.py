@@ -38,7 +38,7 @@ def privacy_text(*, has_consent: bool) -> str:
             "• With your consent: your name in Telegram, who you are (student, adult, parent), "
             "your region and place (a shared location is rounded to about 1 km), programme "
             "filters, the link you came by, and your test answers and results — to suggest "
-            "programmes and centres that fit you.\n"
+            "programmes and centres that fit you; now and then you get news of the centres.\n"
             "• When you apply for a programme: your name, phone number and test result go to "
             "the centre's consultants, and the application stays in your list (/my).\n"
             "The data is kept on the bot's server and processed under Russian law on personal "
@@ -69,7 +69,7 @@ async def on_withdraw(_query: CallbackQuery, talk: Talk) -> None:
     await talk.show(
         _(
             "Consent withdrawn. I have erased your name, role, region and source; only your "
-            "Telegram ID and language remain."
+            "Telegram ID and language remain. News of the centres will not come any more."
         ),
         keyboards.privacy(has_consent=False),
     )

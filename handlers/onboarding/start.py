@@ -37,8 +37,9 @@ def consent_text() -> str:
     return _(
         "To remember your answers and pick programmes for you, I need your consent to store "
         "your data: your Telegram name, who you are, your region and test results.\n"
-        "They are used only to give you advice. You can withdraw consent or delete everything "
-        "at any time: /privacy, /forget."
+        "They are used to give you advice, and now and then I send news of the centres; you "
+        "can opt out at any time: withdraw consent in /privacy or delete everything with "
+        "/forget."
     )
 
 

@@ -35,7 +35,7 @@ async def test_an_admin_composes_previews_picks_an_audience_and_sends(
     preview = [r.method for r in session.requests if isinstance(r.method, CopyMessage)]
     assert preview and preview[-1].chat_id == ADMIN_ID  # the copy, to the admin
     labels = admin.button_labels()
-    assert "Все (41)" in labels and "Школьники (30)" in labels  # the admin counts too
+    assert "Все, кто дал согласие (40)" in labels and "Школьники (30)" in labels
     await admin.click("Школьники (30)")
     assert "получателей — 30" in admin.last_text
     await admin.click("Отправить сейчас")
@@ -57,7 +57,7 @@ async def test_an_admin_composes_previews_picks_an_audience_and_sends(
 async def test_pause_and_cancel_buttons_work_for_admins_only(
     make_client: MakeClient, db: Database, settings: Settings, bot: Bot, session: OfflineSession
 ) -> None:
-    await add_people(db, 5)
+    await add_people(db, 5, consent_given_at="2026-11-01T00:00:00Z")
     async with db.transaction() as tx:
         row = await tx.broadcasts.create(
             admin_id=ADMIN_ID,

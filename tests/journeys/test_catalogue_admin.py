@@ -35,6 +35,7 @@ async def test_an_admin_imports_a_file_and_gets_a_report(
 ) -> None:
     admin = await make_client(user_id=ADMIN_ID, first_name="Админ")
     bad = staff_csv([ROW, ROW | {"Код": "perm-2", "Часов": "сорок"}])
+    await admin.send("/catalogue")  # the bot waits for the file
     await admin.send_document("программы.csv", bad)
     report = admin.last_text
     assert report.startswith("❌ программы.csv: ничего не загружено")
@@ -44,6 +45,7 @@ async def test_an_admin_imports_a_file_and_gets_a_report(
 
     await admin.send_document("программы.csv", staff_csv([ROW]))
     assert admin.last_text.startswith("✅ программы.csv: загружено программ — 1 (новых — 1")
+    await admin.send("/catalogue")  # an import ends the waiting
     await admin.send_document("photo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
     assert admin.last_text.startswith("❌ photo.png: ничего не загружено")
 
@@ -76,6 +78,7 @@ async def test_long_and_html_catalogue_values_stay_within_telegram_limits(
         "Для кого": "взрослые|50+|родители|студенты",
         "Старт": "01.02.2027",
     }
+    await admin.send("/catalogue")
     await admin.send_document("long.csv", staff_csv([row]))
     assert admin.last_text.startswith("✅")
     await admin.send_callback("pg:card:perm-boiler:0")
@@ -85,6 +88,7 @@ async def test_long_and_html_catalogue_values_stay_within_telegram_limits(
     assert "Ближайший старт: 01.02.2027" in card
 
     bad_rows = [ROW | {"Код": f"bad-{i}", "Часов": "много" * 20} for i in range(400)]
+    await admin.send("/catalogue")
     await admin.send_document("bad.csv", staff_csv(bad_rows))
     report = admin.last_text
     assert len(report) <= 4096 and report.rstrip().endswith(".")

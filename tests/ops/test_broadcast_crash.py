@@ -35,7 +35,7 @@ async def prepare(path: Path, people: list[int]) -> tuple[int, int]:
     db = await open_database(path)
     try:
         concurrency = DEFAULT_CONCURRENCY
-        await insert_people(db, people, first_name="Тест")
+        await insert_people(db, people, first_name="Тест", consent_given_at="2026-11-01")
         async with db.transaction() as tx:
             row = await tx.broadcasts.create(
                 admin_id=ADMIN_ID,

@@ -41,7 +41,9 @@ def copies_to(session: OfflineSession, people: list[int]) -> set[int]:
 
 
 async def add_people(db: Database, count: int) -> list[int]:
-    return await insert_people(db, range(200_000, 200_000 + count), first_name="Тест")
+    return await insert_people(
+        db, range(200_000, 200_000 + count), first_name="Тест", consent_given_at="2026-11-01"
+    )
 
 
 async def test_a_broadcast_started_in_a_process_without_the_lease_is_sent_by_the_holder(
@@ -66,7 +68,7 @@ async def test_a_broadcast_started_in_a_process_without_the_lease_is_sent_by_the
         admin = ChatSimulator(dp_b, bot_b, session_b, user_id=ADMIN_ID, first_name="Админ")
         await admin.send("/broadcast")
         await admin.send("Завтра день открытых дверей!")
-        await admin.click("Все (13)")
+        await admin.click("Все, кто дал согласие (12)")
         await admin.click("Отправить сейчас")
         await until(
             lambda: copies_to(session_a, people) == set(people), "the holder sends the broadcast"
@@ -82,7 +84,7 @@ async def test_a_broadcast_started_in_a_process_without_the_lease_is_sent_by_the
         async with db_a.autocommit() as repos:
             (row,) = await repos.broadcasts.recent(1)
             counts = await repos.broadcasts.counts(row.id)
-    assert row.status == "done" and counts.sent == 13  # the admin is one of "all"
+    assert row.status == "done" and counts.sent == 12  # the admin gave no consent
 
 
 async def test_a_pause_made_by_another_process_stops_the_run_here(db: Database) -> None:
@@ -166,11 +168,13 @@ async def test_of_two_processes_one_sends_and_the_other_takes_over_when_it_is_ki
     people = [610_001, 610_002, 610_003]
     # Created before either process starts: whoever takes the lease resumes it.
     await (await Database.open(path)).close()
-    await insert_people(path, people, first_name="Тест")
+    await insert_people(path, people, first_name="Тест", consent_given_at="2026-11-01")
     await add_running_broadcast(path, 11)
     async with FakeBotApi() as api_a, FakeBotApi() as api_b:
-        env_a = bot_env(tmp_path, api_a.url, LEASE_SECONDS=str(LEASE_SECONDS))
-        env_b = bot_env(tmp_path, api_b.url, LEASE_SECONDS=str(LEASE_SECONDS))
+        # The author is still an admin: a removed admin's broadcast would be paused.
+        admins = str(ADMIN_ID)
+        env_a = bot_env(tmp_path, api_a.url, LEASE_SECONDS=str(LEASE_SECONDS), ADMIN_IDS=admins)
+        env_b = bot_env(tmp_path, api_b.url, LEASE_SECONDS=str(LEASE_SECONDS), ADMIN_IDS=admins)
         for name in ("a", "b"):
             (tmp_path / name).mkdir()
         async with (

@@ -72,11 +72,17 @@ class FakeBotApi:
     """`await start()` gives the base URL for `TELEGRAM_API_URL`; then push updates, inspect
     `calls`, inject failures (`fail_next`, `forbidden_chats`, `latency`).
 
+    With `strict_chats`, a private chat exists only once its person has written to the bot
+    (`push_message`, or listed in `known_chats`): posting to any other chat, or setting its
+    chat-scoped commands, gets Telegram's "Bad Request: chat not found".
+
     `confirmed_update_id` is the last update the bot confirmed with a later `offset`."""
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.forbidden_chats: set[int] = set()
+        self.strict_chats = False
+        self.known_chats: set[int] = set()
         self.latency: float = 0.0
         self.confirmed_update_id = 0
         self._pending: deque[dict[str, Any]] = deque()
@@ -147,6 +153,7 @@ class FakeBotApi:
         if language_code is not None:
             user["language_code"] = language_code
         self._users[user_id] = user
+        self.known_chats.add(user_id)
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": _now(),
@@ -304,6 +311,8 @@ class FakeBotApi:
         name = method.lower()
         if name.startswith(_POSTING) and _chat_id(params) in self.forbidden_chats:
             return 403, error_payload(403, "Forbidden: bot was blocked by the user")
+        if self._unknown_chat(name, params):
+            return 400, error_payload(400, "Bad Request: chat not found")
         if name == "getme":
             return 200, {"ok": True, "result": self._bot_user()}
         if name in ("deletewebhook", "setwebhook") and params.get("drop_pending_updates"):
@@ -321,6 +330,20 @@ class FakeBotApi:
         elif name == "deletemessage":
             self._messages.pop((_chat_id(params) or 0, params.get("message_id", 0)), None)
         return 200, {"ok": True, "result": result}
+
+    def _unknown_chat(self, name: str, params: Params) -> bool:
+        if not self.strict_chats:
+            return False
+        if name.endswith("mycommands"):
+            scope = params.get("scope")
+            if not isinstance(scope, dict) or scope.get("type") != "chat":
+                return False
+            chat_id = scope.get("chat_id")
+        elif name.startswith(_POSTING):
+            chat_id = _chat_id(params)
+        else:
+            return False
+        return isinstance(chat_id, int) and chat_id not in self.known_chats
 
     def _remember(self, name: str, message: dict[str, Any]) -> None:
         """Keep the bot's messages as shown, so a tapped button carries its message."""

@@ -27,6 +27,7 @@ from tests.support.sql import add_people, query
 from tests.support.waits import until
 
 ADMIN_CHAT = ADMIN_ID
+AGREED = "2026-11-01T00:00:00Z"  # only people who agreed to data storage get broadcasts
 SOURCE_MESSAGE = 77
 
 
@@ -90,7 +91,7 @@ async def new_broadcast(db: Database, segment: Segment = EVERYONE) -> int:
 async def test_two_thousand_recipients_each_get_it_once_through_floods_and_blocks(
     db: Database, settings: Settings
 ) -> None:
-    people = await add_people(db, 2000)
+    people = await add_people(db, 2000, consent_given_at=AGREED)
     blocked = set(people[::97])  # 21 people blocked the bot
     session = FlakySession(flood_at={300, 301, 1200}, blocked=blocked, latency=0.001)
     bot = Bot("42:TEST", session=session)
@@ -128,7 +129,7 @@ async def test_two_thousand_recipients_each_get_it_once_through_floods_and_block
 async def test_other_errors_are_retried_then_failed_with_the_reason(
     db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (person,) = await add_people(db, 1)
+    (person,) = await add_people(db, 1, consent_given_at=AGREED)
     monkeypatch.setattr("bot.workers.broadcaster.BACKOFF_SECONDS", 0.001)
     session = OfflineSession()
     for _ in range(3):
@@ -149,7 +150,7 @@ async def test_other_errors_are_retried_then_failed_with_the_reason(
 async def test_a_restart_in_the_middle_skips_nobody_and_repeats_only_in_flight(
     db: Database, settings: Settings
 ) -> None:
-    people = await add_people(db, 300)
+    people = await add_people(db, 300, consent_given_at=AGREED)
     broadcast_id = await new_broadcast(db)
     # As a crash leaves it: 100 recorded as sent, 8 taken and maybe sent, the rest pending.
     async with db.transaction() as tx:
@@ -175,7 +176,7 @@ async def test_a_restart_in_the_middle_skips_nobody_and_repeats_only_in_flight(
 async def test_pause_stops_sending_and_resume_finishes_without_repeats(
     db: Database, settings: Settings
 ) -> None:
-    people = await add_people(db, 200)
+    people = await add_people(db, 200, consent_given_at=AGREED)
     session = FlakySession(flood_at=set(), blocked=set())
     bot = Bot("42:TEST", session=session)
     engine = broadcaster(db, settings, rate=400, concurrency=4)

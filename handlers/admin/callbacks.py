@@ -4,8 +4,10 @@ payload fails to parse and falls through to the stale-button handler."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 
 class AudienceCb(CallbackData, prefix="ba"):
@@ -36,3 +38,14 @@ class BroadcastAction(StrEnum):
 class BroadcastCb(CallbackData, prefix="bx"):
     action: BroadcastAction
     id: int
+
+
+class LeadsAction(StrEnum):
+    retry = "retry"
+
+
+class LeadsCb(CallbackData, prefix="ld"):
+    """/leads: send an undelivered application again."""
+
+    action: LeadsAction
+    lead: Annotated[int, Field(ge=1, le=2**62)]

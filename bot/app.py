@@ -38,7 +38,7 @@ from bot.runtime.reply import TalkMiddleware
 from bot.runtime.response_models import KeepResponseModels
 from bot.runtime.retry import RetryAfterMiddleware
 from bot.runtime.services import Services
-from bot.services.staff import staff_chats
+from bot.services.staff import check_staff_chat, staff_chats
 from bot.workers.broadcaster import Broadcaster
 from bot.workers.lease import LeaseKeeper
 from bot.workers.outbox import LeadOutbox
@@ -134,6 +134,7 @@ def create_dispatcher(
     dp.callback_query.middleware(TalkMiddleware())
 
     dp.include_routers(*get_routers(settings))
+    dp.startup.register(check_consultant_chat)
     if isinstance(storage, RedisStorage):
         dp.startup.register(redis_check(storage))
     dp.startup.register(set_bot_commands)
@@ -179,6 +180,17 @@ def redis_check(storage: RedisStorage) -> Callable[[Bot], Awaitable[None]]:
             ) from None
 
     return check_redis
+
+
+async def check_consultant_chat(bot: Bot, services: Services) -> None:
+    """A CONSULTANT_CHAT_ID that is a person's own chat stops start-up: everything that person
+    writes would be taken for staff talk."""
+    try:
+        await check_staff_chat(services.db, services.settings)
+    except SettingsError:
+        # Shutdown hooks do not run after a failed start-up: close what is open here.
+        await bot.session.close()
+        raise
 
 
 async def set_bot_commands(bot: Bot, services: Services) -> None:

@@ -40,11 +40,14 @@ from bot.runtime.response_models import KeepResponseModels
 from bot.runtime.retry import RetryAfterMiddleware
 from bot.runtime.services import Services
 from bot.services.broadcasts import pause_where_author_removed
+from bot.services.staff import check_staff_chat, staff_chats
 from bot.workers.broadcaster import Broadcaster
 from bot.workers.lease import LeaseKeeper
+from bot.workers.outbox import LeadOutbox
 from bot.workers.reminders import ReminderSender
 from handlers import get_routers
 from handlers.admin import broadcast as admin_broadcast
+from handlers.programs.notices import lead_views
 from handlers.reminders.router import render_reminder
 from storage.db import Database
 from storage.fsm import SqliteStorage
@@ -85,6 +88,16 @@ def create_dispatcher(
         rate=settings.broadcast_rate,
     )
     reminder_sender = ReminderSender(db, i18n, settings.default_locale, render=render_reminder)
+    lease = LeaseKeeper(db, seconds=settings.lease_seconds)
+    lead_outbox = LeadOutbox(
+        db,
+        i18n,
+        settings.default_locale,
+        staff_chats=staff_chats(settings),
+        admin_ids=settings.admin_ids,
+        views=lead_views(),
+        holder=lease.holder,
+    )
     services = Services(
         settings=settings,
         db=db,
@@ -95,7 +108,8 @@ def create_dispatcher(
         eligibility=load_rules(),
         broadcaster=broadcaster,
         reminder_sender=reminder_sender,
-        lease=LeaseKeeper(db, seconds=settings.lease_seconds),
+        lead_outbox=lead_outbox,
+        lease=lease,
         in_flight=in_flight,
     )
     storage, isolation = create_fsm_storage(settings, db)
@@ -124,6 +138,7 @@ def create_dispatcher(
     dp.callback_query.middleware(TalkMiddleware())
 
     dp.include_routers(*get_routers(settings))
+    dp.startup.register(check_consultant_chat)
     if isinstance(storage, RedisStorage):
         dp.startup.register(redis_check(storage))
     dp.startup.register(set_bot_commands)
@@ -134,6 +149,7 @@ def create_dispatcher(
     dp.shutdown.register(stop_workers)
     dp.shutdown.register(stop_broadcasts)  # also what handlers started before start-up ran
     dp.shutdown.register(stop_reminders)
+    dp.shutdown.register(stop_outbox)
     # aiogram closes the FSM storage as its first shutdown step, but the updates being
     # drained still use it: it is closed last.
     dp.shutdown.handlers.sort(key=lambda handler: handler.callback == dp.fsm.close)
@@ -171,6 +187,17 @@ def redis_check(storage: RedisStorage) -> Callable[[Bot], Awaitable[None]]:
     return check_redis
 
 
+async def check_consultant_chat(bot: Bot, services: Services) -> None:
+    """A CONSULTANT_CHAT_ID that is a person's own chat stops start-up: everything that person
+    writes would be taken for staff talk."""
+    try:
+        await check_staff_chat(services.db, services.settings)
+    except SettingsError:
+        # Shutdown hooks do not run after a failed start-up: close what is open here.
+        await bot.session.close()
+        raise
+
+
 async def set_bot_commands(bot: Bot, services: Services) -> None:
     """The command list in every language, plus the default for other languages."""
     i18n, settings = services.i18n, services.settings
@@ -191,8 +218,8 @@ async def warm_recommender(services: Services) -> None:
 
 
 async def start_workers(bot: Bot, services: Services) -> None:
-    """Broadcasts and reminders run in the one process that holds the lease; a process
-    without it takes over when the holder stops or dies."""
+    """Broadcasts, reminders and the delivery of applications run in the one process that
+    holds the lease; a process without it takes over when the holder stops or dies."""
     broadcaster = services.broadcaster
 
     async def begin() -> None:
@@ -200,11 +227,13 @@ async def start_workers(bot: Bot, services: Services) -> None:
         await pause_broadcasts_of_removed_admins(bot, services)
         await resume_broadcasts(bot, broadcaster)
         await start_reminders(bot, services.reminder_sender)
+        services.lead_outbox.start(bot)
 
     async def end() -> None:
         broadcaster.active = False
         await stop_broadcasts(services)
         await stop_reminders(services)
+        await stop_outbox(services)
 
     broadcaster.active = False  # until the lease is taken
     await services.lease.start(begin, end)
@@ -249,6 +278,10 @@ async def start_reminders(bot: Bot, reminder_sender: ReminderSender) -> None:
 
 async def stop_reminders(services: Services) -> None:
     await services.reminder_sender.stop()
+
+
+async def stop_outbox(services: Services) -> None:
+    await services.lead_outbox.stop()
 
 
 async def stop_broadcasts(services: Services) -> None:

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Locale = Literal["ru", "en"]
@@ -81,6 +81,19 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_chat_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("consultant_chat_id")
+    @classmethod
+    def _staff_chat_is_not_an_admin(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """A person's own chat as the staff chat would swallow everything they write to the
+        bot; an admin's id there is the usual slip (a known person's is checked at start)."""
+        if value is not None and value > 0 and value in info.data.get("admin_ids", ()):
+            raise ValueError(
+                "it is the id of an admin (ADMIN_IDS), a private chat, while the consultants "
+                "need a staff group — add the bot to the group and use the group's id, which "
+                "starts with -100"
+            )
+        return value
 
     def require_token(self) -> str:
         if self.bot_token is None or not self.bot_token.get_secret_value():

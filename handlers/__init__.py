@@ -7,7 +7,7 @@ call: aiogram attaches a router to one dispatcher only, and the tests build many
 from aiogram import Router
 
 from bot.config import Settings
-from handlers.admin import broadcast, catalogue, stats
+from handlers.admin import broadcast, catalogue, leads, stats
 from handlers.consult import router as consult_router
 from handlers.free_training import router as free_training_router
 from handlers.onboarding import errors, fallback, membership, menu, privacy, start
@@ -39,5 +39,6 @@ def get_routers(settings: Settings) -> list[Router]:
         broadcast.create_router(),
         catalogue.create_router(),
         stats.create_router(),
+        leads.create_router(),
         fallback.create_router(),
     ]

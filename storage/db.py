@@ -33,6 +33,7 @@ from storage.exports import ExportsRepo
 from storage.fsm_rows import FsmRows
 from storage.leads import LeadsRepo
 from storage.leases import LeasesRepo
+from storage.outbox import OutboxRepo
 from storage.relay import RelayRepo
 from storage.reminders import RemindersRepo
 from storage.results import ResultsRepo
@@ -79,6 +80,7 @@ class Repositories:
         self.results = ResultsRepo(conn)
         self.catalogue = CatalogueRepo(conn)
         self.leads = LeadsRepo(conn)
+        self.outbox = OutboxRepo(conn)
         self.relay = RelayRepo(conn)
         self.audit = AuditRepo(conn)
         self.broadcasts = BroadcastsRepo(conn)

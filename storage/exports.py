@@ -81,6 +81,12 @@ class ExportsRepo:
             "phone",
             "quiz_code",
             "delivered",
+            "username",
+            "status",
+            "times",
+            "applied_at",
+            "delivered_at",
+            "withdrawn_at",
         )
         rows = await self._conn.execute_fetchall(
             f"SELECT {', '.join(headers)} FROM leads ORDER BY id"

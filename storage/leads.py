@@ -1,15 +1,27 @@
-"""Applications to programs."""
+"""Applications to programs: one row per person and programme; applying again renews it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import aiosqlite
 
-_LEAD_COLUMNS = (
-    "id, user_id, program_id, center_id, program_title, name, phone, quiz_code, delivered, "
-    "created_at"
-)
+
+def _columns(table: str = "") -> str:
+    """The columns of `LeadRow`, in order; `table` is an alias to qualify them with."""
+    t = f"{table}." if table else ""
+    names = [
+        "id", "user_id", "program_id", "center_id", "program_title", "name", "phone",
+        "quiz_code", "delivered", "created_at", "username", "status",
+        f"coalesce({t}applied_at, {t}created_at)", "times", "delivered_at", "withdrawn_at",
+    ]  # fmt: skip
+    return ", ".join(name if "(" in name else t + name for name in names)
+
+
+_LEAD_COLUMNS = _columns()
+_NOW = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,11 +34,35 @@ class LeadRow:
     name: str | None
     phone: str
     quiz_code: str | None
-    delivered: bool
-    created_at: str
+    delivered: bool  # a staff chat accepted the latest notice of this application
+    created_at: str  # the first application
+    username: str | None
+    status: str  # 'active' or 'withdrawn'
+    applied_at: str  # the latest application
+    times: int  # how many times the person applied
+    delivered_at: str | None  # when a staff chat last accepted it; None: never
+    withdrawn_at: str | None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == "withdrawn"
+
+    @property
+    def ever_passed_on(self) -> bool:
+        return self.delivered_at is not None
 
 
-def _lead(row: aiosqlite.Row) -> LeadRow:
+@dataclass(frozen=True, slots=True)
+class UndeliveredLead:
+    """An application no staff chat has accepted yet, with its delivery job's state."""
+
+    lead: LeadRow
+    job_id: int | None
+    attempts: int
+    last_error: str | None
+
+
+def _lead(row: Sequence[Any]) -> LeadRow:
     values = list(row)
     values[8] = bool(values[8])
     return LeadRow(*values)
@@ -46,21 +82,56 @@ class LeadsRepo:
         name: str | None,
         phone: str,
         quiz_code: str | None,
+        username: str | None = None,
     ) -> LeadRow | None:
-        """The new lead, or None when the person has already applied for this program."""
+        """A new application, or None when the person has applied for this programme before
+        (`apply` renews it instead)."""
         cursor = await self._conn.execute(
-            "INSERT INTO leads (user_id, program_id, center_id, program_title, name, phone, "
-            "quiz_code) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, program_id) DO NOTHING",
-            (user_id, program_id, center_id, program_title, name, phone, quiz_code),
+            "INSERT INTO leads (user_id, program_id, center_id, program_title, name, username, "
+            f"phone, quiz_code, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {_NOW}) "
+            "ON CONFLICT (user_id, program_id) DO NOTHING",
+            (user_id, program_id, center_id, program_title, name, username, phone, quiz_code),
         )
         if cursor.rowcount == 0:
             return None
+        return await self.get(cursor.lastrowid or 0)
+
+    async def apply(
+        self,
+        *,
+        user_id: int,
+        program_id: str,
+        center_id: str | None,
+        program_title: str,
+        name: str | None,
+        username: str | None,
+        phone: str,
+        quiz_code: str | None,
+    ) -> tuple[LeadRow, bool]:
+        """The application, new or renewed (then it is active and undelivered again, with the
+        latest contacts), and whether it was renewed."""
+        existing = await self.find(user_id, program_id)
+        await self._conn.execute(
+            "INSERT INTO leads (user_id, program_id, center_id, program_title, name, username, "
+            f"phone, quiz_code, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {_NOW}) "
+            "ON CONFLICT (user_id, program_id) DO UPDATE SET center_id = excluded.center_id, "
+            "program_title = excluded.program_title, name = excluded.name, "
+            "username = excluded.username, phone = excluded.phone, "
+            "quiz_code = excluded.quiz_code, applied_at = excluded.applied_at, "
+            "status = 'active', withdrawn_at = NULL, delivered = 0, times = times + 1",
+            (user_id, program_id, center_id, program_title, name, username, phone, quiz_code),
+        )
+        lead = await self.find(user_id, program_id)
+        assert lead is not None
+        return lead, existing is not None
+
+    async def get(self, lead_id: int) -> LeadRow | None:
         rows = list(
             await self._conn.execute_fetchall(
-                f"SELECT {_LEAD_COLUMNS} FROM leads WHERE id = ?", (cursor.lastrowid,)
+                f"SELECT {_LEAD_COLUMNS} FROM leads WHERE id = ?", (lead_id,)
             )
         )
-        return _lead(rows[0])
+        return _lead(rows[0]) if rows else None
 
     async def find(self, user_id: int, program_id: str) -> LeadRow | None:
         rows = list(
@@ -72,10 +143,51 @@ class LeadsRepo:
         return _lead(rows[0]) if rows else None
 
     async def mark_delivered(self, lead_id: int) -> None:
-        await self._conn.execute("UPDATE leads SET delivered = 1 WHERE id = ?", (lead_id,))
+        await self._conn.execute(
+            f"UPDATE leads SET delivered = 1, delivered_at = {_NOW} WHERE id = ?", (lead_id,)
+        )
+
+    async def withdraw(self, lead_id: int) -> None:
+        await self._conn.execute(
+            f"UPDATE leads SET status = 'withdrawn', withdrawn_at = {_NOW} WHERE id = ?",
+            (lead_id,),
+        )
 
     async def of_user(self, user_id: int) -> list[LeadRow]:
         rows = await self._conn.execute_fetchall(
-            f"SELECT {_LEAD_COLUMNS} FROM leads WHERE user_id = ? ORDER BY id DESC", (user_id,)
+            f"SELECT {_LEAD_COLUMNS} FROM leads WHERE user_id = ? "
+            "ORDER BY coalesce(applied_at, created_at) DESC, id DESC",
+            (user_id,),
         )
         return [_lead(row) for row in rows]
+
+    async def passed_on_count(self, user_id: int) -> int:
+        """Applications of the person that a staff chat has accepted at least once."""
+        rows = list(
+            await self._conn.execute_fetchall(
+                "SELECT count(*) FROM leads WHERE user_id = ? AND delivered_at IS NOT NULL",
+                (user_id,),
+            )
+        )
+        return int(rows[0][0])
+
+    async def undelivered(self, limit: int) -> tuple[list[UndeliveredLead], int]:
+        """Active applications no staff chat has accepted since they were last made, oldest
+        first, with their pending job; and how many there are in all."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_columns('l')}, j.id, coalesce(j.attempts, 0), j.last_error FROM leads AS l "
+            "LEFT JOIN lead_outbox AS j ON j.lead_id = l.id AND j.kind = 'lead' "
+            "AND j.status = 'pending' WHERE l.status = 'active' AND l.delivered = 0 "
+            "ORDER BY l.id LIMIT ?",
+            (limit,),
+        )
+        found = []
+        for row in rows:
+            values = list(row)
+            found.append(UndeliveredLead(_lead(values[:16]), values[16], values[17], values[18]))
+        total = list(
+            await self._conn.execute_fetchall(
+                "SELECT count(*) FROM leads WHERE status = 'active' AND delivered = 0"
+            )
+        )
+        return found, int(total[0][0])

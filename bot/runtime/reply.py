@@ -36,11 +36,14 @@ async def answer_in_place(
     markup: InlineKeyboardMarkup | None = None,
     *,
     notice: str | None = None,
+    answered: bool = False,
 ) -> None:
     """Answer a button tap (once: Telegram refuses a second answer, so a `notice` for the
-    person goes with it) by editing its message in place, or with a new message when the old
-    one can no longer be edited (too old, deleted, or not accessible)."""
-    await query.answer(notice)
+    person goes with it; `answered`: it was answered already) by editing its message in place,
+    or with a new message when the old one can no longer be edited (too old, deleted, or not
+    accessible)."""
+    if not answered:
+        await query.answer(notice)
     if isinstance(query.message, Message):
         try:
             await query.message.edit_text(text, reply_markup=markup)
@@ -62,13 +65,21 @@ class Talk:
     user_row: UserRow
     locale: str
     query: CallbackQuery | None = None  # the tap being answered, if any
+    answered: bool = False  # the tap was answered ahead of a long task
+
+    async def acknowledge(self, notice: str | None = None) -> None:
+        """Answer the tap now, ahead of work that takes a while (Telegram gives a tap about
+        15 seconds); `show` then only edits the message."""
+        if self.query is not None and not self.answered:
+            await self.query.answer(notice)
+            self.answered = True
 
     async def show(
         self, text: str, markup: InlineKeyboardMarkup | None = None, *, notice: str | None = None
     ) -> None:
         """Edit the tapped message (answering the tap), or send a new message."""
         if self.query is not None:
-            await answer_in_place(self.query, text, markup, notice=notice)
+            await answer_in_place(self.query, text, markup, notice=notice, answered=self.answered)
         else:
             await self.bot.send_message(self.chat_id, text, reply_markup=markup)
 
@@ -80,12 +91,13 @@ class Talk:
         """A new message (reply keyboards can only come with one); a pending tap is answered
         first, without a notice."""
         if self.query is not None:
-            await self.query.answer()
+            if not self.answered:
+                await self.query.answer()
             self.query = None
         return await self.bot.send_message(self.chat_id, text, reply_markup=markup)
 
     async def alert(self, text: str) -> None:
-        if self.query is not None:
+        if self.query is not None and not self.answered:
             await self.query.answer(text, show_alert=True)
         else:
             await self.bot.send_message(self.chat_id, text)

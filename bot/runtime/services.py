@@ -16,6 +16,7 @@ from bot.domain.quiz.content import QuizCatalog
 from bot.runtime.middlewares import InFlightMiddleware
 from bot.workers.broadcaster import Broadcaster
 from bot.workers.lease import LeaseKeeper
+from bot.workers.outbox import LeadOutbox
 from bot.workers.reminders import ReminderSender
 from storage.db import Database
 
@@ -31,5 +32,6 @@ class Services:
     eligibility: EligibilityRules
     broadcaster: Broadcaster
     reminder_sender: ReminderSender
+    lead_outbox: LeadOutbox  # delivers applications to the staff, retrying until they arrive
     lease: LeaseKeeper
     in_flight: InFlightMiddleware  # counts updates being handled, for a graceful shutdown

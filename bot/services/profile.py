@@ -96,10 +96,27 @@ async def withdraw_consent(db: Database, user_row: UserRow) -> None:
             await tx.results.delete_all(user_row.id)  # results are kept only with consent
 
 
-async def forget(db: Database, user_id: int) -> None:
-    """Every row about the person is deleted (the caller clears the conversation too)."""
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """What /forget leaves for the caller: the bot's messages about the person in the staff
+    chats (to delete there, where Telegram allows), and how many of their applications the
+    centre has already received (those live on in the centre's own records)."""
+
+    staff_messages: list[tuple[int, int]]  # (chat id, message id)
+    passed_on: int
+
+
+async def forget(db: Database, user_id: int) -> Forgotten:
+    """Every row about the person is deleted (the caller clears the conversation too). Their
+    staff-chat messages keep only a tombstone without the person, so a consultant replying to
+    one learns why the answer cannot be delivered."""
     async with db.transaction() as tx:
+        staff_messages = await tx.relay.of_user(user_id)
+        passed_on = await tx.leads.passed_on_count(user_id)
+        for chat_id, message_id in staff_messages:
+            await tx.relay.tombstone(chat_id, message_id)
         await tx.forget_user(user_id)
+    return Forgotten(staff_messages, passed_on)
 
 
 async def set_locale(db: Database, user_id: int, locale: str) -> None:

@@ -4,8 +4,10 @@ payload fails to parse and falls through to the stale-button handler."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 
 class AudienceCb(CallbackData, prefix="ba"):
@@ -46,3 +48,14 @@ class CatalogueCb(CallbackData, prefix="ct"):
     """Leave the catalogue mode (the bot no longer waits for a catalogue file)."""
 
     action: CatalogueAction
+
+
+class LeadsAction(StrEnum):
+    retry = "retry"
+
+
+class LeadsCb(CallbackData, prefix="ld"):
+    """/leads: send an undelivered application again."""
+
+    action: LeadsAction
+    lead: Annotated[int, Field(ge=1, le=2**62)]

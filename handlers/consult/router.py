@@ -1,5 +1,12 @@
-"""A human consultant: the person's messages are copied into the consultant chat (or to the
-admins), and a consultant's reply to such a copy is delivered back by the bot."""
+"""A human consultant: the person's messages go into the consultant chat (or to the admins)
+under a header saying who asked, and a consultant's reply to anything the bot put there about
+a person (a question, an application, a note) is delivered back by the bot.
+
+A header and the words it introduces can never be told apart wrongly: a text question is one
+message with the person's words quoted under the header; a photo, document or other media gets
+the header as its caption; what cannot carry a caption (a sticker, a location, …) is copied as
+a reply to its own header. Every message is linked to the person, so a reply to either works.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +17,36 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.filters import BaseFilter, Command
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, ReplyParameters
 from aiogram.utils.i18n import gettext as _
 
 from bot.config import Settings
 from bot.runtime.reply import Talk
 from bot.runtime.services import Services
 from bot.services.profile import mark_blocked, saved_locale
-from bot.services.staff import relay_target, remember_relay, staff_chats
+from bot.services.staff import (
+    NoTarget,
+    RelayTarget,
+    is_staff_chat,
+    relay_target,
+    remember_relay,
+    staff_chats,
+)
 from handlers.consult.callbacks import ConsultAction, ConsultCb
 from handlers.consult.states import Consult
-from handlers.consult.view import end_keyboard, not_connected_text, person_link
+from handlers.consult.view import (
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
+    can_carry_caption,
+    clip,
+    end_keyboard,
+    not_connected_text,
+    person_link,
+    question_header,
+    quoted,
+    telegram_length,
+    visible_length,
+)
 from handlers.onboarding.callbacks import MoreAction, MoreCb
 
 logger = logging.getLogger(__name__)
@@ -41,24 +67,48 @@ async def start_consultation(_event: Message | CallbackQuery, talk: Talk) -> Non
     )
 
 
+async def put_question(bot: Bot, chat_id: int, message: Message, header: str) -> list[int]:
+    """Put the person's message into a staff chat under its header; the ids of the messages
+    the staff now see."""
+    if message.text is not None:
+        if telegram_length(message.text) <= TEXT_LIMIT - visible_length(header) - 1:
+            sent = await bot.send_message(chat_id, f"{header}\n{quoted(message.text)}")
+            return [sent.message_id]
+    elif can_carry_caption(message):
+        caption = header
+        if message.caption:
+            room = CAPTION_LIMIT - visible_length(header) - 1
+            caption += "\n" + quoted(clip(message.caption, room))
+        copy = await bot.copy_message(
+            chat_id, message.chat.id, message.message_id, caption=caption
+        )
+        return [copy.message_id]
+    # A long text, a sticker, a location, a contact…: the copy answers its own header.
+    head = await bot.send_message(chat_id, header)
+    copy = await bot.copy_message(
+        chat_id,
+        message.chat.id,
+        message.message_id,
+        reply_parameters=ReplyParameters(
+            message_id=head.message_id, allow_sending_without_reply=True
+        ),
+    )
+    return [head.message_id, copy.message_id]
+
+
 async def on_question(message: Message, bot: Bot, services: Services) -> None:
     assert message.from_user is not None
     settings = services.settings
     with services.i18n.use_locale(settings.default_locale):
-        header = _(
-            "❓ <b>Question</b> from {person}\nReply to the message below to answer."
-        ).format(person=person_link(message.from_user))
+        header = question_header(person_link(message.from_user))
     delivered = False
     for chat_id in staff_chats(settings):
         try:
-            head = await bot.send_message(chat_id, header)
-            copy = await bot.copy_message(chat_id, message.chat.id, message.message_id)
-        except TelegramAPIError:
-            logger.warning("A question could not be copied to chat %d", chat_id)
+            message_ids = await put_question(bot, chat_id, message, header)
+        except TelegramAPIError as error:
+            logger.warning("A question could not be copied to chat %d: %s", chat_id, error.message)
             continue
-        await remember_relay(
-            services.db, chat_id, (head.message_id, copy.message_id), message.from_user.id
-        )
+        await remember_relay(services.db, chat_id, message_ids, message.from_user.id)
         delivered = True
     if delivered:
         await message.answer(
@@ -82,27 +132,53 @@ async def on_end(_query: CallbackQuery, talk: Talk) -> None:
 
 
 class ReplyToRelayed(BaseFilter):
-    """A reply, in a staff chat, to a question the bot copied there: passes the person's id."""
+    """A reply, in a staff chat, to a message the bot put there about a person: passes the
+    person (`relay`), or why there is none when the consultant should be told."""
 
-    async def __call__(self, message: Message, services: Services) -> bool | dict[str, Any]:
+    async def __call__(
+        self, message: Message, bot: Bot, services: Services
+    ) -> bool | dict[str, Any]:
         reply = message.reply_to_message
-        if reply is None or message.chat.id not in staff_chats(services.settings):
+        sender = message.from_user.id if message.from_user else None
+        if reply is None or not is_staff_chat(
+            services.settings, message.chat.id, message.chat.type, sender
+        ):
             return False
-        user_id = await relay_target(services.db, message.chat.id, reply.message_id)
-        return False if user_id is None else {"relay_user_id": user_id}
+        target = await relay_target(services.db, message.chat.id, reply.message_id)
+        if target.missing is NoTarget.unknown:
+            # In the group, a reply to the bot's own message expects an answer; a reply to a
+            # colleague is staff talk, and in an admin's own chat it is ordinary input.
+            from_bot = reply.from_user is not None and reply.from_user.id == bot.id
+            if message.chat.type == "private" or not from_bot:
+                return False
+        return {"relay": target}
 
 
 async def on_consultant_reply(
-    message: Message, bot: Bot, services: Services, relay_user_id: int
+    message: Message, bot: Bot, services: Services, relay: RelayTarget
 ) -> None:
-    locale = await saved_locale(services.db, relay_user_id) or services.settings.default_locale
+    if relay.user_id is None:
+        if relay.missing is NoTarget.forgotten:
+            note = _(
+                "Not delivered: this person has deleted their data from the bot (/forget), "
+                "so the bot can no longer reach them."
+            )
+        else:
+            note = _(
+                "Not delivered: I can't tell whom this is for — reply to a question, an "
+                "application or a note that I posted here."
+            )
+        await message.reply(note)
+        return
+    user_id = relay.user_id
+    locale = await saved_locale(services.db, user_id) or services.settings.default_locale
     with services.i18n.use_locale(locale):
         header = _("💬 <b>Answer from a consultant:</b>")
     try:
-        await bot.send_message(relay_user_id, header)
-        await bot.copy_message(relay_user_id, message.chat.id, message.message_id)
+        await bot.send_message(user_id, header)
+        await bot.copy_message(user_id, message.chat.id, message.message_id)
     except TelegramForbiddenError:
-        await mark_blocked(services.db, relay_user_id)
+        await mark_blocked(services.db, user_id)
         note = _("Not delivered: the person has blocked the bot.")
     except TelegramAPIError as error:
         note = _("Not delivered: {error}").format(error=html.escape(error.message))
@@ -120,7 +196,12 @@ def create_relay_router(settings: Settings) -> Router:
     router = Router(name=f"{__name__}.relay")
     router.message.register(on_consultant_reply, ReplyToRelayed())
     if settings.consultant_chat_id is not None:
-        router.message.register(ignore_staff_chatter, F.chat.id == settings.consultant_chat_id)
+        # Only a group: a person's own chat is never silenced (settings refuse such an id).
+        router.message.register(
+            ignore_staff_chatter,
+            F.chat.id == settings.consultant_chat_id,
+            F.chat.type != "private",
+        )
     return router
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.runtime.reply import Talk
-from bot.services.profile import forget, set_locale, withdraw_consent
+from bot.services.profile import Forgotten, forget, set_locale, withdraw_consent
 from handlers.onboarding import view as keyboards
 from handlers.onboarding.callbacks import (
     ConsentAction,
@@ -52,9 +53,52 @@ def privacy_text(*, has_consent: bool) -> str:
 
 def forget_question() -> str:
     return _(
-        "Delete everything I know about you: consent, role, region, test answers? "
+        "Delete everything I know about you: consent, role, region, test answers, "
+        "applications, and my messages about you in the consultants' chat? "
         "This cannot be undone."
     )
+
+
+def forgotten_text(report: Forgotten, kept: int) -> str:
+    """What was deleted, and plainly what may remain elsewhere."""
+    lines = [_("Done: everything the bot knew about you has been deleted.")]
+    deleted = len(report.staff_messages) - kept
+    if deleted:
+        lines.append(
+            _("Messages about you deleted from the consultants' chat: {count}.").format(
+                count=deleted
+            )
+        )
+    if kept:
+        lines.append(
+            _(
+                "Messages in the consultants' chat that could not be deleted (Telegram lets a "
+                "bot delete only messages younger than 48 hours): {count}. The consultants can "
+                "still see them there."
+            ).format(count=kept)
+        )
+    if report.passed_on:
+        lines.append(
+            _(
+                "Applications already passed on to the centre: {count}. They are in the "
+                "centre's own records now; to have them deleted, contact the centre."
+            ).format(count=report.passed_on)
+        )
+    lines.append(_("To start again, send /start."))
+    return "\n".join(lines)
+
+
+async def delete_staff_messages(bot: Bot, messages: list[tuple[int, int]]) -> int:
+    """Delete the bot's messages about a person from the staff chats; how many remain (too
+    old, already gone from a chat the bot left, …)."""
+    kept = 0
+    for chat_id, message_id in messages:
+        try:
+            await bot.delete_message(chat_id, message_id)
+        except TelegramAPIError as error:
+            if "message to delete not found" not in error.message:
+                kept += 1
+    return kept
 
 
 async def on_privacy(_event: Message | CallbackQuery, talk: Talk) -> None:
@@ -92,12 +136,14 @@ async def on_forget_ask(_event: Message | CallbackQuery, talk: Talk) -> None:
 
 
 async def on_forget_confirm(query: CallbackQuery, talk: Talk) -> None:
-    await forget(talk.services.db, query.from_user.id)
+    report = await forget(talk.services.db, query.from_user.id)
     # The rows are gone; clearing through the storage too keeps its cache (and Redis) right.
     await talk.state.clear()
-    await talk.show(
-        _("Done: everything about you has been deleted. To start again, send /start."),
-    )
+    kept = 0
+    if report.staff_messages:
+        await talk.acknowledge()  # deleting many messages may take longer than a tap waits
+        kept = await delete_staff_messages(talk.bot, report.staff_messages)
+    await talk.show(forgotten_text(report, kept))
 
 
 async def on_forget_cancel(_query: CallbackQuery, talk: Talk) -> None:

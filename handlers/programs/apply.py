@@ -1,16 +1,16 @@
-"""Applying for a programme: consent to pass contacts on, the phone number, the lead stored
-and delivered to the consultants, and `/my` with the person's applications."""
+"""Applying for a programme: consent to pass contacts on, the phone number, the application
+stored with its notice for the consultants and tried at once (the outbox retries what did not
+arrive), and `/my`: the person's applications, where each one is, and withdrawing one."""
 
 from __future__ import annotations
 
 import html
-import logging
 
-from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import (
     CallbackQuery,
+    InlineKeyboardMarkup,
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
@@ -26,15 +26,22 @@ from bot.services import applications
 from bot.services.recommendations import program_and_center
 from bot.services.reminders import plan_programme_reminder
 from bot.services.results import ResultKey
-from bot.services.staff import staff_chats
-from handlers.consult.view import person_link
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.places.view import short
-from handlers.programs.callbacks import ApplyAction, ApplyCb, ProgramAction, ProgramCb
+from handlers.programs.callbacks import (
+    ApplyAction,
+    ApplyCb,
+    LeadAction,
+    LeadCb,
+    ProgramAction,
+    ProgramCb,
+)
+from handlers.programs.notices import day
 from handlers.programs.states import Apply, ProgramsData
 from storage.leads import LeadRow
 
-logger = logging.getLogger(__name__)
+# Withdraw buttons under /my: the newest active applications.
+MAX_WITHDRAW_BUTTONS = 5
 
 
 def share_phone_label() -> str:
@@ -57,15 +64,25 @@ def phone_keyboard() -> ReplyKeyboardMarkup:
     )
 
 
-def already_applied_text(lead: LeadRow) -> str:
+def earlier_text(lead: LeadRow) -> str:
+    """What became of the person's earlier application for the same programme."""
+    if lead.withdrawn:
+        return _("You withdrew your application for this programme on {date}.").format(
+            date=day(lead.withdrawn_at)
+        )
     return _(
-        "You have already applied for «{title}» ({date}). The centre has your number "
-        "{phone} — there is no need to apply again. Your applications: /my"
-    ).format(
-        title=html.escape(short(lead.program_title, 120)),
-        date=lead.created_at[:10],
-        phone=format_phone(lead.phone),
-    )
+        "You applied for this programme on {date}: {state}. If nobody has contacted you, "
+        "apply again — the consultants will get a fresh notice."
+    ).format(date=day(lead.applied_at), state=lead_state(lead))
+
+
+def lead_state(lead: LeadRow) -> str:
+    """Where the application is, in words."""
+    if lead.withdrawn:
+        return _("withdrawn on {date}").format(date=day(lead.withdrawn_at))
+    if lead.delivered:
+        return _("passed on to the consultants on {date}").format(date=day(lead.delivered_at))
+    return _("saved, not yet passed on to the consultants — I keep trying")
 
 
 async def on_apply(_query: CallbackQuery, callback_data: ProgramCb, talk: Talk) -> None:
@@ -74,9 +91,6 @@ async def on_apply(_query: CallbackQuery, callback_data: ProgramCb, talk: Talk) 
     )
     if program is None:
         await talk.alert(_("This programme is no longer in the catalogue."))
-        return
-    if lead is not None:
-        await talk.show(already_applied_text(lead))
         return
     kb = InlineKeyboardBuilder()
     kb.button(
@@ -94,6 +108,8 @@ async def on_apply(_query: CallbackQuery, callback_data: ProgramCb, talk: Talk) 
         "and whether you can study for free. Nothing else is shared.\n\n"
         "Do you agree?"
     ).format(title=html.escape(short(program.title, 120)))
+    if lead is not None:
+        text = earlier_text(lead) + "\n\n" + text
     if program.is_sample:
         text += "\n\n" + _(
             "This is a sample programme: the consultants will tell you what the centre "
@@ -188,10 +204,12 @@ async def _finish(talk: Talk, user: User, phone: str) -> None:
             ReplyKeyboardRemove(),
         )
         return
-    lead, is_new = await applications.submit(
+    outbox = services.lead_outbox
+    submission = await applications.submit(
         services.db,
         user_id=user.id,
         name=" ".join(x for x in (user.first_name, user.last_name) if x),
+        username=user.username,
         program=program,
         center=center,
         phone=phone,
@@ -201,63 +219,40 @@ async def _finish(talk: Talk, user: User, phone: str) -> None:
             data.get(ProgramsData.basis),
             data.get(ResultKey.unsaved),
         ),
+        claim=outbox.claim(),
     )
-    if not is_new:  # applied before: say so, send nothing twice
-        await talk.send(already_applied_text(lead), ReplyKeyboardRemove())
-        return
     region = services.places.by_slug(talk.user_row.region_slug or "")
     await plan_programme_reminder(
         services.db, user.id, program, region.timezone if region else None
     )
-    with services.i18n.use_locale(services.settings.default_locale):
-        text = lead_text(lead, user, center.name if center else None, program.is_sample)
-    if await _deliver(talk.bot, staff_chats(services.settings), text):
-        await applications.mark_delivered(services.db, lead.id)
-    else:
-        logger.warning("Lead %d is stored but no staff chat received it", lead.id)
-    await talk.send(
-        _(
+    delivery = await outbox.deliver(talk.bot, submission.job_id, tell_person=False)
+    title = html.escape(short(program.title, 120))
+    if delivery.sent:
+        text = _(
             "✅ Your application for «{title}» is sent.\n\n"
             "What happens next: a consultant will call or message you at {phone} to talk "
             "about dates and documents. Keep your passport and SNILS at hand.\n"
             "Your applications: /my"
-        ).format(title=html.escape(short(program.title, 120)), phone=format_phone(phone)),
-        ReplyKeyboardRemove(),
-    )
-
-
-async def _deliver(bot: Bot, chats: list[int], text: str) -> bool:
-    """True when at least one staff chat received the text."""
-    delivered = False
-    for chat_id in chats:
-        try:
-            await bot.send_message(chat_id, text)
-        except TelegramAPIError:
-            logger.warning("A lead could not be delivered to chat %d", chat_id)
-        else:
-            delivered = True
-    return delivered
-
-
-def lead_text(lead: LeadRow, user: User, center_name: str | None, is_sample: bool) -> str:
-    lines = [
-        _("📝 <b>New application</b> #{id}").format(id=lead.id),
-        _("Programme: {title}").format(title=html.escape(lead.program_title)),
-        _("Centre: {center}").format(
-            center=html.escape(center_name) if center_name else _("online")
-        ),
-        _("Person: {person}").format(person=person_link(user)),
-        _("Phone: {phone}").format(phone=format_phone(lead.phone)),
-        _("Test result: {code}").format(code=html.escape(lead.quiz_code or "—")),
-    ]
-    if is_sample:
-        lines.append(_("This is a sample programme: tell the person what the centre offers."))
-    return "\n".join(lines)
+        ).format(title=title, phone=format_phone(phone))
+    else:
+        text = _(
+            "📝 Your application for «{title}» is saved, but I couldn't pass it to the "
+            "consultants right now. I keep trying and will write here as soon as they have "
+            "it; then a consultant will call or message you at {phone}.\n"
+            "Your applications: /my"
+        ).format(title=title, phone=format_phone(phone))
+    await talk.send(text, ReplyKeyboardRemove())
 
 
 async def on_my(_event: Message | CallbackQuery, talk: Talk) -> None:
     leads = await applications.applications_of(talk.services.db, talk.user_row.id)
+    shown = leads[:20]
     kb = InlineKeyboardBuilder()
+    for lead in [lead for lead in shown if not lead.withdrawn][:MAX_WITHDRAW_BUTTONS]:
+        kb.button(
+            text=_("↩️ Withdraw: {title}").format(title=short(lead.program_title, 14)),
+            callback_data=LeadCb(action=LeadAction.withdraw, lead=lead.id),
+        )
     kb.button(text=_("🎓 Programmes for me"), callback_data=MoreCb(action=MoreAction.programs))
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
     kb.adjust(1)
@@ -265,9 +260,77 @@ async def on_my(_event: Message | CallbackQuery, talk: Talk) -> None:
         await talk.send(_("You have no applications yet."), kb.as_markup())
         return
     lines = [_("<b>Your applications</b>")]
-    for lead in leads[:20]:
-        lines.append(f"• {html.escape(short(lead.program_title, 100))} — {lead.created_at[:10]}")
+    for lead in shown:
+        lines.append(
+            _("• «{title}», {date}: {state}").format(
+                title=html.escape(short(lead.program_title, 100)),
+                date=day(lead.applied_at),
+                state=lead_state(lead),
+            )
+        )
     await talk.send("\n".join(lines), kb.as_markup())
+
+
+def _back_to_applications() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("📝 My applications"), callback_data=MoreCb(action=MoreAction.applications))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def _gone_text() -> str:
+    return _("This application is already withdrawn or gone. /my — your applications.")
+
+
+async def on_withdraw(_query: CallbackQuery, callback_data: LeadCb, talk: Talk) -> None:
+    lead = await applications.application_of(
+        talk.services.db, talk.user_row.id, callback_data.lead
+    )
+    if lead is None or lead.withdrawn:
+        await talk.alert(_gone_text())
+        return
+    kb = InlineKeyboardBuilder()
+    kb.button(
+        text=_("↩️ Yes, withdraw"), callback_data=LeadCb(action=LeadAction.confirm, lead=lead.id)
+    )
+    kb.button(text=_("Keep it"), callback_data=LeadCb(action=LeadAction.keep, lead=lead.id))
+    kb.adjust(1)
+    await talk.show(
+        _(
+            "Withdraw your application for «{title}»? The consultants will get a note that "
+            "you no longer need a call. You can apply again at any time."
+        ).format(title=html.escape(short(lead.program_title, 120))),
+        kb.as_markup(),
+    )
+
+
+async def on_withdraw_confirm(_query: CallbackQuery, callback_data: LeadCb, talk: Talk) -> None:
+    services = talk.services
+    outbox = services.lead_outbox
+    withdrawal = await applications.withdraw(
+        services.db, talk.user_row.id, callback_data.lead, outbox.claim()
+    )
+    if withdrawal is None:
+        await talk.alert(_gone_text())
+        return
+    title = html.escape(short(withdrawal.lead.program_title, 120))
+    if withdrawal.job_id is None:
+        text = _(
+            "Done: the application for «{title}» is withdrawn. It had not reached the "
+            "consultants, so nobody will call about it."
+        ).format(title=title)
+    else:
+        await outbox.deliver(talk.bot, withdrawal.job_id, tell_person=False)
+        text = _(
+            "Done: the application for «{title}» is withdrawn. The consultants get a note "
+            "that you no longer need a call."
+        ).format(title=title)
+    await talk.show(text, _back_to_applications())
+
+
+async def on_withdraw_keep(_query: CallbackQuery, talk: Talk) -> None:
+    await talk.show(_("OK, the application stays."), _back_to_applications())
 
 
 def create_router() -> Router:
@@ -278,4 +341,9 @@ def create_router() -> Router:
     router.callback_query.register(on_apply_agree, ApplyCb.filter(F.action == ApplyAction.agree))
     router.callback_query.register(on_apply_cancel, ApplyCb.filter(F.action == ApplyAction.cancel))
     router.callback_query.register(on_my, MoreCb.filter(F.action == MoreAction.applications))
+    router.callback_query.register(on_withdraw, LeadCb.filter(F.action == LeadAction.withdraw))
+    router.callback_query.register(
+        on_withdraw_confirm, LeadCb.filter(F.action == LeadAction.confirm)
+    )
+    router.callback_query.register(on_withdraw_keep, LeadCb.filter(F.action == LeadAction.keep))
     return router

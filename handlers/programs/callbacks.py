@@ -4,8 +4,10 @@ payload fails to parse and falls through to the stale-button handler."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
 
 
 class ProgramAction(StrEnum):
@@ -46,3 +48,16 @@ class ApplyAction(StrEnum):
 class ApplyCb(CallbackData, prefix="ap"):
     action: ApplyAction
     program: str
+
+
+class LeadAction(StrEnum):
+    withdraw = "wd"  # asks first
+    confirm = "yes"
+    keep = "keep"
+
+
+class LeadCb(CallbackData, prefix="ml"):
+    """One of the person's own applications in /my; the id is checked against the person."""
+
+    action: LeadAction
+    lead: Annotated[int, Field(ge=1, le=2**62)]

@@ -44,9 +44,10 @@ async def test_apply_passes_the_lead_to_the_consultant_chat_once(
 
     await open_programme_card(client)
     await client.click("Подать заявку")
-    assert "Вы уже подали заявку" in client.last_text
+    assert "Вы подавали заявку на эту программу" in client.last_text  # applying again is offered
     await client.send("/my")
     assert "<b>Ваши заявки</b>" in client.last_text and "Младшая медицинская" in client.last_text
+    assert "передана консультантам" in client.last_text
     assert len(staff_texts(session)) == 1
 
 

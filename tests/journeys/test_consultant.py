@@ -8,8 +8,7 @@ from aiogram.methods import CopyMessage, SendMessage
 
 from bot.runtime.offline import ChatSimulator, OfflineSession
 from storage.db import Database
-from tests.support.chat import onboard, staff_texts
-from tests.support.settings import STAFF_CHAT
+from tests.support.chat import last_to_staff, onboard, staff_texts
 
 # Applications and questions go to the consultants' chat, as in production.
 pytestmark = pytest.mark.staff_chat
@@ -22,17 +21,20 @@ async def test_a_question_reaches_the_consultants_and_the_reply_comes_back(
     await client.click("Живой консультант")
     await client.send("Как записаться на сварщика?")
     assert client.last_text.startswith("Отправил консультанту ✅")
-    header = staff_texts(session)[-1]
-    assert "Вопрос" in header and f"tg://user?id={client.user.id}" in header
-    copy = next(r for r in reversed(session.requests) if isinstance(r.method, CopyMessage))
-    assert isinstance(copy.method, CopyMessage)
-    assert copy.method.chat_id == STAFF_CHAT and copy.method.from_chat_id == client.user.id
+    # The header and the person's words are one message: they cannot be mixed up.
+    question = last_to_staff(session)
+    assert isinstance(question.method, SendMessage)
+    text = question.method.text
+    assert "Вопрос" in text and f"tg://user?id={client.user.id}" in text
+    assert text.endswith("<blockquote>Как записаться на сварщика?</blockquote>")
 
     await client.send_document("справка.pdf", b"%PDF-1.4 test")
-    assert sum(isinstance(r.method, CopyMessage) for r in session.requests) == 2
+    copy = last_to_staff(session)
+    assert isinstance(copy.method, CopyMessage) and copy.method.from_chat_id == client.user.id
+    assert f"tg://user?id={client.user.id}" in (copy.method.caption or "")  # its own header
 
-    assert copy.result is not None
-    replies = await staff.reply(copy.result.message_id, "Позвоните нам завтра")
+    assert question.result is not None
+    replies = await staff.reply(question.result.message_id, "Позвоните нам завтра")
     assert staff_texts(session)[-1] == "✅ Доставлено."
     to_person = [
         r for r in session.requests[-6:] if getattr(r.method, "chat_id", None) == client.user.id
@@ -58,12 +60,12 @@ async def test_a_reply_to_a_person_who_blocked_the_bot_says_so(
     await onboard(client)
     await client.send("/consult")
     await client.send("Вопрос")
-    copy = next(r for r in reversed(session.requests) if isinstance(r.method, CopyMessage))
-    assert copy.result is not None
+    question = last_to_staff(session)
+    assert question.result is not None
     session.queue_response(
         SendMessage, status=403, ok=False, description="Forbidden: bot was blocked by the user"
     )
-    await staff.reply(copy.result.message_id, "Ответ")
+    await staff.reply(question.result.message_id, "Ответ")
     assert staff_texts(session)[-1] == "Не доставлено: человек заблокировал бота."
     async with db.autocommit() as repos:
         row = await repos.users.get(client.user.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from aiogram.methods import SendMessage
+from aiogram.methods import CopyMessage, SendMessage
 
 from bot.runtime.offline import ChatSimulator, OfflineSession, Request
 from handlers.quiz.callbacks import QuizAction, QuizCb
@@ -78,3 +78,12 @@ async def open_programme_card(client: ChatSimulator, program_id: str = "sample-0
     await client.send_callback(f"pg:card:{program_id}:0")
     card = client.last_message.markup
     assert card is not None and card.inline_keyboard[0][0].text == "✍️ Подать заявку"
+
+
+def last_to_staff(session: OfflineSession) -> Request:
+    """The latest message the bot put into the staff chat."""
+    return next(
+        r
+        for r in reversed(session.requests)
+        if isinstance(r.method, SendMessage | CopyMessage) and r.method.chat_id == STAFF_CHAT
+    )

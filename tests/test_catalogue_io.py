@@ -22,7 +22,10 @@ from bot.domain.catalogue_files import (
     MAX_PRICE_RUB,
     WEIGHT_DECIMALS,
     FileKind,
+    FileLimits,
+    FileProblem,
     ImportResult,
+    Problem,
     detect_kind,
     read_programs,
     write_programs,
@@ -52,7 +55,11 @@ PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
 
 def read(data: bytes, kind: FileKind = FileKind.csv, max_rows: int = 20000) -> ImportResult:
     return read_programs(
-        data, kind, center_regions=CENTER_REGIONS, region_slugs=REGION_SLUGS, max_rows=max_rows
+        data,
+        kind,
+        center_regions=CENTER_REGIONS,
+        region_slugs=REGION_SLUGS,
+        limits=FileLimits(programmes=max_rows),
     )
 
 
@@ -341,20 +348,19 @@ def test_data_under_no_header_is_an_error() -> None:
 
 def test_whole_file_problems() -> None:
     unknown = read(table([row()]).replace(b"klimov", b"comment"))
-    assert unknown.file_errors == [
-        "неизвестные столбцы: «comment»; названия столбцов — в описании формата"
-    ]
+    assert unknown.file_errors == [FileProblem(Problem.unknown_columns, names=("«comment»",))]
     missing = read(table([row()]).replace(b";title;", b";;"))
-    assert len(missing.file_errors) == 1
-    assert "«Название» (title)" in missing.file_errors[0]
+    assert missing.file_errors == [
+        FileProblem(Problem.missing_columns, names=("«Название» (title)",))
+    ]
     twice = read("id;title;Название;r;i;a;s;e;c\r\n".encode())
-    assert "повторяется" in twice.file_errors[0]
-    assert read(b"").file_errors == ["файл пустой"]
-    assert read(b"\r\n;;\r\n").file_errors == ["файл пустой"]
+    assert twice.file_errors == [FileProblem(Problem.repeated_columns, names=("«Название»",))]
+    assert read(b"").file_errors == [FileProblem(Problem.empty)]
+    assert read(b"\r\n;;\r\n").file_errors == [FileProblem(Problem.empty)]
     header_only = read(table([]))
     assert header_only.file_errors and not header_only.ok
     too_many = read(table([row(id=f"p{n}") for n in range(3)]), max_rows=2)
-    assert "больше 2 строк" in too_many.file_errors[0]
+    assert too_many.file_errors == [FileProblem(Problem.too_many_programmes, limit=2)]
     assert read(table([row(id=f"p{n}") for n in range(2)]), max_rows=2).ok
 
 
@@ -583,7 +589,7 @@ _cell_text = st.text(st.one_of(_chars, st.sampled_from("\n\r\t;,\"'=+-@|")), max
 def test_any_cell_values_give_a_program_or_row_errors_never_a_crash(cells: list[str]) -> None:
     result = read(table([dict(zip(HEADERS, cells, strict=True))]))
     if not any(c.strip() for c in cells):
-        assert result.file_errors == ["в файле нет ни одной строки с программой"]
+        assert result.file_errors == [FileProblem(Problem.no_programmes)]
         return
     assert result.file_errors == []
     assert all(e.row == 2 and e.message for e in result.errors)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 
 from aiogram import Bot, F, Router
+from aiogram.enums import ChatAction
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
@@ -161,6 +162,8 @@ async def on_document(message: Message, bot: Bot, services: Services) -> None:
     if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
         await message.answer(_("This file is too big: the limit is 20 MB."))
         return
+    # Reading a large file takes seconds (in a process of its own): show that work is going on.
+    await bot.send_chat_action(message.chat.id, ChatAction.TYPING)
     buffer = await bot.download(document)
     data = buffer.read() if buffer is not None else b""
     replace = (message.caption or "").strip().lower() in REPLACE_WORDS

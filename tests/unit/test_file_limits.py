@@ -7,6 +7,7 @@ import codecs
 import io
 import time
 import zipfile
+from collections.abc import Sequence
 
 import openpyxl
 import pytest
@@ -50,7 +51,7 @@ def csv_rows(count: int, *, empty_after: int = 0) -> bytes:
     return text.encode()
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
+def xlsx(rows: Sequence[Sequence[object]]) -> bytes:
     book = openpyxl.Workbook()
     for row in rows:
         book.active.append(row)

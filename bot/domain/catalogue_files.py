@@ -34,7 +34,7 @@ from bot.domain.catalogue import KLIMOV, Audience, Format, Program
 from bot.domain.spreadsheets import Table, Value, needs_escape, unescape, write_csv, write_xlsx
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
-MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024  # guards against zip bombs; 20,000 rows take 40
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024  # against zip bombs; 20,000 rows unpack to 40 MB
 MAX_PRICE_RUB = 10_000_000
 FIRST_START_YEAR, LAST_START_YEAR = 2000, 2100
 WEIGHT_DECIMALS = 6
@@ -514,14 +514,24 @@ def _extension(filename: str) -> str:
 
 
 def _is_utf16(data: bytes) -> bool:
-    """With a byte order mark, or without one: text whose every other byte is zero."""
+    """With a byte order mark, or without one: text whose every other byte is mostly zero."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return True
-    sample = data[:4096]
-    if len(sample) < 8:
-        return False
+    sample = data[: 4096 - 4096 % 2]
     half = len(sample) // 2
-    return max(sample[0::2].count(0), sample[1::2].count(0)) >= half * 0.7
+    if half < 4:
+        return False
+    if sample[1::2].count(0) >= half * 0.7:
+        encoding = "utf-16-le"
+    elif sample[0::2].count(0) >= half * 0.7:
+        encoding = "utf-16-be"
+    else:
+        return False
+    try:
+        text = sample[: half * 2].decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return not _CONTROL.search(text)
 
 
 def _zip_has_xl(data: bytes) -> bool:
@@ -565,6 +575,8 @@ def read_file(
     """A file as an admin sends it: its kind told from its content, then read."""
     if len(data) > limits.file_bytes:
         return _file_error(FileProblem(Problem.too_big, limit=limits.file_bytes))
+    if not data:
+        return _file_error(FileProblem(Problem.empty))
     kind = detect_kind(filename, data)
     if kind is None:
         old = data.startswith(_OLE_MAGIC) and _extension(filename) in ("xls", "xlsx")

@@ -21,10 +21,16 @@ RUN useradd --create-home --uid 10001 bot \
 USER bot
 WORKDIR /home/bot
 
-ENV DATABASE_PATH=/data/bot.sqlite3
+ENV DATABASE_PATH=/data/bot.sqlite3 \
+    HEALTH_FILE=/tmp/bot-healthy
 VOLUME /data
 # Only `python -m bot webhook` listens (WEBHOOK_PORT); polling needs no port.
 EXPOSE 8080
+
+# Healthy while the bot touches HEALTH_FILE (every HEALTH_INTERVAL = 5 s, as long as the database
+# answers and its file is the one opened), in polling and webhook mode alike.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, sys, time; p = os.environ['HEALTH_FILE']; sys.exit(0 if os.path.exists(p) and time.time() - os.path.getmtime(p) < 60 else 1)"]
 
 # Long polling by default; SIGTERM from `docker stop` finishes updates in progress first.
 CMD ["python", "-m", "bot"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiogram.exceptions import TelegramNetworkError
 
-from bot.config import SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings
 from bot.runners.chat import run_console
 from bot.runners.cli import run_catalogue, run_export, run_migrate
 from bot.runners.polling import run_polling
@@ -77,20 +77,7 @@ def main(argv: list[str] | None = None) -> int:
                     language_code=args.lang,
                 )
             )
-        if args.command == "migrate":
-            asyncio.run(run_migrate(settings))
-        elif args.command == "catalogue":
-            return asyncio.run(
-                run_catalogue(
-                    settings, args.action, args.file, replace=getattr(args, "replace", False)
-                )
-            )
-        elif args.command == "export":
-            asyncio.run(run_export(settings, args.folder))
-        elif args.command == "webhook":
-            asyncio.run(run_webhook(settings, delete_on_exit=args.delete_on_exit))
-        else:
-            asyncio.run(run_polling(settings))
+        return asyncio.run(_run(args, settings))
     except TelegramNetworkError as error:
         print(
             f"Telegram cannot be reached at TELEGRAM_API_URL ({error.message}); "
@@ -110,6 +97,24 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         pass
+    return 0
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    """The command's exit code: 0, or what the command reports (1 for a refused import,
+    3 for a bot stopped after its database was lost)."""
+    if args.command == "migrate":
+        await run_migrate(settings)
+    elif args.command == "catalogue":
+        return await run_catalogue(
+            settings, args.action, args.file, replace=getattr(args, "replace", False)
+        )
+    elif args.command == "export":
+        await run_export(settings, args.folder)
+    elif args.command == "webhook":
+        return await run_webhook(settings, delete_on_exit=args.delete_on_exit)
+    else:
+        return await run_polling(settings)
     return 0
 
 

@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"  # a webhook server listens on every interface
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    # Health: checked every `health_interval` seconds (the database answers, and its file is
+    # the one opened); a file touched on every healthy check, and `GET /healthz` in polling
+    # mode (webhook mode serves it on the webhook's port).
+    health_interval: float = Field(default=5.0, ge=0.1, le=300)
+    health_file: Path | None = None
+    health_host: str = "127.0.0.1"
+    health_port: int | None = Field(default=None, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("admin_ids", mode="before")
@@ -94,6 +101,11 @@ class Settings(BaseSettings):
                 "starts with -100"
             )
         return value
+
+    @field_validator("health_file", "health_port", mode="before")
+    @classmethod
+    def _empty_health_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     def require_token(self) -> str:
         if self.bot_token is None or not self.bot_token.get_secret_value():

@@ -15,11 +15,14 @@ A single statement needs no transaction of its own: `db.autocommit()` runs it as
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 
@@ -105,12 +108,48 @@ class Repositories:
         await self._conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
 
 
+class FileState(StrEnum):
+    """The database file at its path, compared with the file the connection opened."""
+
+    same = "same"
+    deleted = "deleted"
+    replaced = "replaced"  # another file (another inode) is at the path now
+
+
+def _identity_or_raise(path: Path) -> tuple[int, int]:
+    found = os.stat(path)
+    return found.st_dev, found.st_ino
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        return _identity_or_raise(path)
+    except OSError:
+        return None
+
+
+def _open_files() -> set[tuple[int, int]]:
+    """Device and inode of every file this process has open (empty without /proc)."""
+    found: set[tuple[int, int]] = set()
+    with contextlib.suppress(OSError):
+        for fd in os.listdir("/proc/self/fd"):
+            identity = _identity(Path("/proc/self/fd", fd))
+            if identity is not None:
+                found.add(identity)
+    return found
+
+
 class Database:
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
+        # Where the file lives and which file it is (device and inode) as opened: a file
+        # deleted or replaced under a running bot goes on answering from the old, unlinked
+        # inode, and everything written from then on is lost at the next start.
+        self._absolute = None if str(path) == ":memory:" else path.absolute()
+        self._identity = None if self._absolute is None else _identity(self._absolute)
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
@@ -134,6 +173,44 @@ class Database:
             await conn.close()
             raise
         return db
+
+    def file_state(self) -> FileState:
+        """Whether the path still holds the file this connection uses (one `stat`, no I/O
+        on the database). An error other than a missing file says nothing: `same`."""
+        if self._absolute is None or self._identity is None:
+            return FileState.same
+        try:
+            now = _identity_or_raise(self._absolute)
+        except (FileNotFoundError, NotADirectoryError):
+            return FileState.deleted
+        except OSError:
+            return FileState.same
+        return FileState.same if now == self._identity else FileState.replaced
+
+    def remove_own_journal(self) -> list[Path]:
+        """Once the file was deleted or replaced: remove this connection's `-wal` and `-shm`
+        files from beside the path. SQLite replays a `-wal` it finds next to a database
+        whatever file that is, so left there they would mix this database's pages into the
+        file put in its place, or into a saved copy moved back. The connection keeps them
+        open and goes on working. Only files this process has open are removed (Linux,
+        through /proc; elsewhere nothing is); returns what was removed."""
+        if self._absolute is None:
+            return []
+        ours = _open_files()
+        removed = []
+        for suffix in ("-wal", "-shm"):
+            companion = self._absolute.with_name(self._absolute.name + suffix)
+            if _identity(companion) in ours:
+                with contextlib.suppress(OSError):
+                    companion.unlink()
+                    removed.append(companion)
+        return removed
+
+    async def save_copy(self, target: Path) -> None:
+        """A consistent copy of the database as this connection sees it, written to `target`
+        (which must not exist): still possible after the file was deleted under it."""
+        async with self._locked():
+            await self._conn.execute("VACUUM INTO ?", (str(target),))
 
     async def check_writable(self) -> None:
         """Raise now rather than at the first write: SQLite opens a read-only file quietly,

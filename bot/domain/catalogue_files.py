@@ -12,13 +12,15 @@ store.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import difflib
 import io
+import itertools
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -32,7 +34,7 @@ from bot.domain.catalogue import KLIMOV, Audience, Format, Program
 from bot.domain.spreadsheets import Table, Value, needs_escape, unescape, write_csv, write_xlsx
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
-MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024  # guards against zip bombs
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024  # against zip bombs; 20,000 rows unpack to 40 MB
 MAX_PRICE_RUB = 10_000_000
 FIRST_START_YEAR, LAST_START_YEAR = 2000, 2100
 WEIGHT_DECIMALS = 6
@@ -60,7 +62,7 @@ class RowError:
 class ImportResult:
     programs: list[Program]
     errors: list[RowError] = field(default_factory=list)
-    file_errors: list[str] = field(default_factory=list)
+    file_errors: list[FileProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -393,21 +395,143 @@ _BY_HEADER = {
 }
 
 
+# --- what can be wrong with a whole file, and the limits a file must keep -------------------
+
+
+class Problem(StrEnum):
+    """Why a whole file was refused; the admin's reply says it in their language."""
+
+    too_big = "too_big"  # limit: bytes
+    not_a_table = "not_a_table"
+    old_excel = "old_excel"  # .xls, Excel 97-2003
+    utf16 = "utf16"  # Excel's «Unicode text»
+    not_xlsx = "not_xlsx"  # a zip that openpyxl cannot read as a workbook
+    csv_broken = "csv_broken"  # row
+    empty = "empty"
+    no_programmes = "no_programmes"  # a header and nothing under it
+    unknown_columns = "unknown_columns"  # names
+    repeated_columns = "repeated_columns"  # names
+    missing_columns = "missing_columns"  # names
+    too_many_programmes = "too_many_programmes"  # limit: rows with a programme
+    too_many_rows = "too_many_rows"  # limit: rows of the sheet, empty ones included
+    too_many_columns = "too_many_columns"  # limit, row
+    cell_too_long = "cell_too_long"  # limit: characters, row, column
+    unpacked_too_big = "unpacked_too_big"  # limit: bytes of the unpacked XLSX
+    too_slow = "too_slow"  # limit: seconds
+    too_much_memory = "too_much_memory"  # limit: bytes
+    unreadable = "unreadable"  # the reader stopped without an answer
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    kind: Problem
+    limit: int = 0  # the limit that was reached, in the unit of the kind
+    row: int = 0  # the row as Excel numbers it, where it was noticed
+    column: str = ""  # the column letter
+    names: tuple[str, ...] = ()  # column headers as written in the file
+
+    def describe(self) -> str:
+        """In English, for the command line and logs; the bot's replies translate the kind."""
+        names = ", ".join(self.names)
+        text = {
+            Problem.too_big: f"the file is larger than {_megabytes(self.limit)} MB",
+            Problem.not_a_table: "not a CSV or XLSX table",
+            Problem.old_excel: "an old Excel file (.xls); save it as an Excel workbook (.xlsx)",
+            Problem.utf16: "a UTF-16 text file; save it as «CSV UTF-8» or as .xlsx",
+            Problem.not_xlsx: "the file does not open as an Excel workbook (.xlsx)",
+            Problem.csv_broken: f"the CSV cannot be read near row {self.row}",
+            Problem.empty: "the file is empty",
+            Problem.no_programmes: "no row with a programme in the file",
+            Problem.unknown_columns: f"unknown columns: {names}",
+            Problem.repeated_columns: f"repeated columns: {names}",
+            Problem.missing_columns: f"required columns missing: {names}",
+            Problem.too_many_programmes: f"more than {self.limit} programme rows",
+            Problem.too_many_rows: f"more than {self.limit} rows, empty ones included",
+            Problem.too_many_columns: f"row {self.row} has more than {self.limit} columns",
+            Problem.cell_too_long: (
+                f"cell {self.column}{self.row} is longer than {self.limit} characters"
+            ),
+            Problem.unpacked_too_big: (
+                f"the workbook unpacks to more than {_megabytes(self.limit)} MB"
+            ),
+            Problem.too_slow: f"not read within {self.limit} s",
+            Problem.too_much_memory: f"reading it needs more than {_megabytes(self.limit)} MB",
+            Problem.unreadable: "the file could not be read",
+        }[self.kind]
+        return text
+
+
+def _megabytes(size: int) -> int:
+    return size // (1024 * 1024)
+
+
+@dataclass(frozen=True, slots=True)
+class FileLimits:
+    """How much of a file is read before it is refused; each limit is checked as the rows
+    stream in, so a hostile file stops at the first one it reaches. `seconds` and
+    `memory_bytes` are enforced by whoever runs the reading (a child process)."""
+
+    file_bytes: int = MAX_FILE_BYTES
+    programmes: int = 20_000  # rows with something in them, under the header
+    rows: int = 100_000  # rows of the sheet or records of the CSV, empty ones included
+    columns: int = 100  # up to the last filled cell of a row
+    cell_chars: int = 5_000  # the longest column allows 600
+    unpacked_bytes: int = MAX_XLSX_UNPACKED_BYTES
+    seconds: int = 60  # 20,000 rows take about 5 s; a slow or busy server gets room
+    memory_bytes: int = 1024 * 1024 * 1024
+
+
+class _FileProblem(Exception):
+    def __init__(self, problem: FileProblem) -> None:
+        super().__init__(problem.kind.value)
+        self.problem = problem
+
+
 # --- detection -----------------------------------------------------------------------------
 
-_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\xd0\xcf\x11\xe0", b"\x00")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls and .doc of Office 97-2003
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", _OLE_MAGIC, b"\x00")
+_TEXT_EXTENSIONS = ("csv", "txt", "")
 
 
 def detect_kind(filename: str, data: bytes) -> FileKind | None:
-    """XLSX by content (a zip with `xl/` inside), CSV by extension and text content."""
+    """XLSX by content (a zip with `xl/` inside), CSV by extension and text content. UTF-16
+    text counts as CSV, so that reading it can say how to save it instead."""
     if data.startswith(b"PK\x03\x04"):
         return FileKind.xlsx if _zip_has_xl(data) else None
+    extension = _extension(filename)
+    if _is_utf16(data) and extension in _TEXT_EXTENSIONS:
+        return FileKind.csv
     if not data or data.startswith(_BINARY_MAGIC):
         return None
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if extension not in ("csv", "txt", ""):
+    if extension not in _TEXT_EXTENSIONS:
         return None
     return FileKind.csv if isinstance(_decode(data), str) else None
+
+
+def _extension(filename: str) -> str:
+    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+def _is_utf16(data: bytes) -> bool:
+    """With a byte order mark, or without one: text whose every other byte is mostly zero."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    sample = data[: 4096 - 4096 % 2]
+    half = len(sample) // 2
+    if half < 4:
+        return False
+    if sample[1::2].count(0) >= half * 0.7:
+        encoding = "utf-16-le"
+    elif sample[0::2].count(0) >= half * 0.7:
+        encoding = "utf-16-be"
+    else:
+        return False
+    try:
+        text = sample[: half * 2].decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return not _CONTROL.search(text)
 
 
 def _zip_has_xl(data: bytes) -> bool:
@@ -437,15 +561,29 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # --- reading -------------------------------------------------------------------------------
 
-_NOT_A_TABLE_CSV = "файл не похож на таблицу CSV; сохраните таблицу как CSV или XLSX"
-_NOT_A_TABLE_XLSX = "файл не открывается как таблица Excel (.xlsx)"
-_EMPTY = "в файле нет ни одной строки с программой"
-
 Row = tuple[int, list[Cell]]  # the Excel row number and the cells
 
 
-class _FileProblem(Exception):
-    pass
+def read_file(
+    filename: str,
+    data: bytes,
+    *,
+    center_regions: Mapping[str, str],
+    region_slugs: Collection[str],
+    limits: FileLimits = FileLimits(),
+) -> ImportResult:
+    """A file as an admin sends it: its kind told from its content, then read."""
+    if len(data) > limits.file_bytes:
+        return _file_error(FileProblem(Problem.too_big, limit=limits.file_bytes))
+    if not data:
+        return _file_error(FileProblem(Problem.empty))
+    kind = detect_kind(filename, data)
+    if kind is None:
+        old = data.startswith(_OLE_MAGIC) and _extension(filename) in ("xls", "xlsx")
+        return _file_error(FileProblem(Problem.old_excel if old else Problem.not_a_table))
+    return read_programs(
+        data, kind, center_regions=center_regions, region_slugs=region_slugs, limits=limits
+    )
 
 
 def read_programs(
@@ -454,28 +592,64 @@ def read_programs(
     *,
     center_regions: Mapping[str, str],
     region_slugs: Collection[str],
-    max_rows: int = 20000,
+    limits: FileLimits = FileLimits(),
 ) -> ImportResult:
-    """Every row checked; `programs` holds only the rows without errors."""
-    if len(data) > MAX_FILE_BYTES:
-        return _file_error(f"файл больше {MAX_FILE_BYTES // 1024 // 1024} МБ")
+    """Every row checked; `programs` holds only the rows without errors. The rows stream in
+    and every limit is checked as they come: the first limit reached stops the reading."""
+    if len(data) > limits.file_bytes:
+        return _file_error(FileProblem(Problem.too_big, limit=limits.file_bytes))
     try:
-        rows = _csv_rows(data) if kind is FileKind.csv else _xlsx_rows(data, max_rows)
-        return _Reader(center_regions, region_slugs).read(rows, max_rows)
+        rows = _csv_rows(data, limits) if kind is FileKind.csv else _xlsx_rows(data, limits)
+        with contextlib.closing(rows):  # an XLSX closes its workbook at once
+            return _Reader(center_regions, region_slugs).read(
+                _within(rows, limits), limits.programmes
+            )
     except _FileProblem as problem:
-        return _file_error(str(problem))
+        return _file_error(problem.problem)
 
 
-def _file_error(message: str) -> ImportResult:
-    return ImportResult(programs=[], errors=[], file_errors=[message])
+def _file_error(problem: FileProblem) -> ImportResult:
+    return ImportResult(programs=[], errors=[], file_errors=[problem])
 
 
-def _csv_rows(data: bytes) -> Iterator[Row]:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _FileProblem("файл в кодировке UTF-16; сохраните его как «CSV UTF-8» или XLSX")
+def _within(rows: Iterable[Row], limits: FileLimits) -> Iterator[Row]:
+    """The rows, until one of them breaks a limit."""
+    for number, cells in rows:
+        if number > limits.rows:
+            raise _FileProblem(FileProblem(Problem.too_many_rows, limit=limits.rows))
+        width = _filled_width(cells)
+        if width > limits.columns:
+            raise _FileProblem(
+                FileProblem(Problem.too_many_columns, limit=limits.columns, row=number)
+            )
+        for index in range(width):
+            cell = cells[index]
+            if isinstance(cell, str) and len(cell) > limits.cell_chars:
+                raise _FileProblem(
+                    FileProblem(
+                        Problem.cell_too_long,
+                        limit=limits.cell_chars,
+                        row=number,
+                        column=get_column_letter(index + 1),
+                    )
+                )
+        yield number, cells[:width]
+
+
+def _filled_width(cells: list[Cell]) -> int:
+    """Cells up to the last one that holds something."""
+    width = len(cells)
+    while width and cells[width - 1] == "":
+        width -= 1
+    return width
+
+
+def _csv_rows(data: bytes, limits: FileLimits) -> Generator[Row]:
+    if _is_utf16(data):
+        raise _FileProblem(FileProblem(Problem.utf16))
     text = _decode(data)
     if text is None:
-        raise _FileProblem(_NOT_A_TABLE_CSV)
+        raise _FileProblem(FileProblem(Problem.not_a_table))
     first_line, _, rest = text.partition("\n")
     # Excel's own delimiter hint; Excel does not show it as a row.
     match = re.fullmatch(r"sep=(.)\r?", first_line)
@@ -489,9 +663,11 @@ def _csv_rows(data: bytes) -> Iterator[Row]:
         for number, record in enumerate(reader, start=1):
             yield number, [value.strip() for value in record]
     except csv.Error as error:
-        raise _FileProblem(
-            f"не удалось разобрать CSV около строки {number + 1}: {error}"
-        ) from None
+        if "field larger than field limit" in str(error):
+            raise _FileProblem(
+                FileProblem(Problem.cell_too_long, limit=limits.cell_chars, row=number + 1)
+            ) from None
+        raise _FileProblem(FileProblem(Problem.csv_broken, row=number + 1)) from None
 
 
 def _guess_delimiter(text: str) -> str:
@@ -506,39 +682,53 @@ def _guess_delimiter(text: str) -> str:
     return max((";", ","), key=score)
 
 
-def _xlsx_rows(data: bytes, max_rows: int) -> list[Row]:
-    """The first sheet's rows, read whole but no further than the row limit needs."""
-    _check_zip_size(data)
-    rows: list[Row] = []
-    filled = 0
+def _xlsx_rows(data: bytes, limits: FileLimits) -> Generator[Row]:
+    """The first sheet's rows as they are parsed, numbered as Excel numbers them: rows the
+    file leaves out come as empty rows, so they count towards the limit like the others."""
+    _check_zip_size(data, limits.unpacked_bytes)
     try:
-        with warnings.catch_warnings():
-            # Excel files carry extensions openpyxl does not read; values are unaffected.
-            warnings.simplefilter("ignore")
+        with _quiet():
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                sheet = book.worksheets[0]
-                sheet.reset_dimensions()  # some writers store a wrong sheet size
-                for number, cells in enumerate(sheet.iter_rows(), start=1):
-                    rows.append((number, [_xlsx_cell(cell) for cell in cells]))
-                    filled += not _is_empty(rows[-1][1])
-                    if filled > max_rows + 1:  # the header and one row too many
-                        break
-            finally:
-                book.close()
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # some writers store a wrong sheet size
+            rows = sheet.iter_rows()
+            for number in itertools.count(1):
+                if number > limits.rows:  # before the row's cells are parsed
+                    raise _FileProblem(FileProblem(Problem.too_many_rows, limit=limits.rows))
+                with _quiet():
+                    cells = next(rows, None)
+                if cells is None:
+                    return
+                yield number, [_xlsx_cell(cell) for cell in cells]
+        finally:
+            book.close()
+    except (_FileProblem, MemoryError):
+        raise
     except Exception:  # openpyxl raises many kinds of errors on a damaged file
-        raise _FileProblem(_NOT_A_TABLE_XLSX) from None
-    return rows
+        raise _FileProblem(FileProblem(Problem.not_xlsx)) from None
 
 
-def _check_zip_size(data: bytes) -> None:
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Excel files carry extensions openpyxl does not read; values are unaffected. Kept to
+    each step, since the rows are read in turns with the caller's code."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _check_zip_size(data: bytes, limit: int) -> None:
+    """The sizes the archive declares, before anything is unpacked: a zip bomb unpacks a
+    few hundred kilobytes into gigabytes. Python's zipfile never unpacks more of a member
+    than its declared size, so the declared sizes bound what can be read."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise _FileProblem(_NOT_A_TABLE_XLSX) from None
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise _FileProblem("таблица слишком большая; разделите её на несколько файлов")
+        raise _FileProblem(FileProblem(Problem.not_xlsx)) from None
+    if unpacked > limit:
+        raise _FileProblem(FileProblem(Problem.unpacked_too_big, limit=limit))
 
 
 def _xlsx_cell(cell: Any) -> Cell:
@@ -576,7 +766,7 @@ class _Reader:
         filled = (row for row in rows if not _is_empty(row[1]))
         header = next(filled, None)
         if header is None:
-            return _file_error("файл пустой")
+            return _file_error(FileProblem(Problem.empty))
         problems = self._map_header(header[1])
         if problems:
             return ImportResult(programs=[], errors=[], file_errors=problems)
@@ -584,18 +774,16 @@ class _Reader:
         errors: list[RowError] = []
         for count, (number, cells) in enumerate(filled, start=1):
             if count > max_rows:
-                return _file_error(
-                    f"в файле больше {max_rows} строк с программами; разделите его на части"
-                )
+                return _file_error(FileProblem(Problem.too_many_programmes, limit=max_rows))
             program, row_errors = self._row(number, cells)
             errors.extend(row_errors)
             if program is not None and not row_errors:
                 programs.append(program)
         if not programs and not errors:
-            return _file_error(_EMPTY)
+            return _file_error(FileProblem(Problem.no_programmes))
         return ImportResult(programs=programs, errors=errors, file_errors=[])
 
-    def _map_header(self, cells: list[Cell]) -> list[str]:
+    def _map_header(self, cells: list[Cell]) -> list[FileProblem]:
         unknown: list[str] = []
         twice: list[str] = []
         for index, cell in enumerate(cells):
@@ -617,14 +805,11 @@ class _Reader:
         ]
         problems = []
         if unknown:
-            problems.append(
-                "неизвестные столбцы: " + ", ".join(unknown) + "; названия столбцов — "
-                "в описании формата"
-            )
+            problems.append(FileProblem(Problem.unknown_columns, names=tuple(unknown)))
         if twice:
-            problems.append("столбец повторяется: " + ", ".join(twice))
+            problems.append(FileProblem(Problem.repeated_columns, names=tuple(twice)))
         if missing:
-            problems.append("нет обязательных столбцов: " + ", ".join(missing))
+            problems.append(FileProblem(Problem.missing_columns, names=tuple(missing)))
         return problems
 
     def _label(self, name: str) -> str:

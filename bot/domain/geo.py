@@ -211,12 +211,13 @@ def _is_word(token: str) -> bool:
 # A long sentence with no place in it is not worth guessing at.
 _TYPO_MIN_LEN = 5
 _TYPO_MAX_WORDS = 8
+_MAX_TYPOS = 2
 
 
 def _typo_limit(length: int) -> int:
     if length < _TYPO_MIN_LEN:
         return 0
-    return 1 if length <= 7 else 2
+    return 1 if length <= 7 else _MAX_TYPOS
 
 
 # Common words one typo away from a place name; never read as a misspelt place.
@@ -338,6 +339,9 @@ class PlaceIndex:
         self._deletes: dict[tuple[bool, str], set[str]] = {}
         self._known_words = {word for key in self._exact for word in key}
         self._known_stems = {stem for key in self._stemmed for stem in key}
+        # A word longer than every known one by more than the typos allowed cannot be a
+        # misspelling of any: it is not searched (its deletions alone cost ~0.1 s at 300 letters).
+        self._longest_probe = max(map(len, self._known_words | self._known_stems)) + _MAX_TYPOS
         for word in self._known_words:
             self._add_form(word, is_stem=False)
         for stem in self._known_stems:
@@ -469,7 +473,7 @@ class PlaceIndex:
         stems: set[str] = set()
         variants: dict[str, set[str]] = {}
         for probe, is_stem in ((word, False), (stem, True)):
-            if len(probe) < _TYPO_MIN_LEN:
+            if not _TYPO_MIN_LEN <= len(probe) <= self._longest_probe:
                 continue
             if probe not in variants:
                 variants[probe] = _deletions(probe, _typo_limit(len(probe)))

@@ -51,9 +51,9 @@ async def run_export(settings: Settings, folder: Path) -> None:
 
 
 def import_report_text(report: ImportReport, name: str) -> str:
-    problems = [*report.file_errors, *report.result.file_errors]
+    problems = report.file_errors
     if problems:
-        return f"{name}: nothing imported. " + " ".join(problems)
+        return f"{name}: nothing imported: " + "; ".join(p.describe() for p in problems) + "."
     if report.result.errors:
         lines = [f"{name}: nothing imported, {len(report.result.errors)} problems:"]
         lines += [f"  row {e.row}: {e.message}" for e in report.result.errors]

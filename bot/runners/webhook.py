@@ -3,13 +3,17 @@
 `python -m bot webhook` serves two routes: the webhook path taken from `WEBHOOK_URL` (POST,
 checked against `WEBHOOK_SECRET`) and `GET /healthz`. The dispatcher's start-up and shutdown
 hooks run as in polling mode, so a stop drains the updates being handled here too.
+
+When the database file is deleted or replaced under the bot (see `bot/runtime/health.py`),
+Telegram's posts get 503, so Telegram keeps the updates and tries again later, the background
+work (broadcasts, reminders) stops, and `/healthz` answers 503 with the reason until the
+process is stopped; it then exits with `EXIT_DATABASE_LOST`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.metadata
 import logging
 import re
 import signal
@@ -21,19 +25,28 @@ from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramBadRequest, TelegramUnauthorizedError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 
-from bot.app import DRAIN_SECONDS, create_bot, create_dispatcher
+from bot.app import (
+    DRAIN_SECONDS,
+    create_bot,
+    create_dispatcher,
+    stop_broadcasts,
+    stop_reminders,
+    stop_workers,
+)
 from bot.config import Settings, SettingsError
+from bot.runtime import health
+from bot.runtime.health import EXIT_DATABASE_LOST, HEALTH_PATH, HealthMonitor, package_version
+from bot.runtime.services import Services
 from bot.services.database import open_database
 from storage.db import Database
+
+__all__ = ["HEALTH_PATH", "health_view", "package_version", "run_webhook", "webhook_target"]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PATH = "/webhook"
-HEALTH_PATH = "/healthz"
-# A health probe that waits longer than this has its answer already: the database is stuck.
-HEALTH_TIMEOUT = 5.0
 # Telegram's rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -80,37 +93,21 @@ def webhook_target(settings: Settings) -> WebhookTarget:
     return WebhookTarget(url=urlunsplit(parts), path=path, secret=secret)
 
 
-def package_version() -> str:
-    try:
-        return importlib.metadata.version("copp-career-bot")
-    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
-        return "unknown"
-
-
-def health_view(db: Database, version: str) -> Handler:
-    """`GET /healthz`: 200 when the database answers `SELECT 1`, else 503 with the reason."""
-
-    async def health(request: web.Request) -> web.StreamResponse:
-        try:
-            async with asyncio.timeout(HEALTH_TIMEOUT), db.autocommit() as repos:
-                await repos.ping()
-        except TimeoutError:
-            problem = f"no answer within {HEALTH_TIMEOUT:g} s"
-        except Exception as error:  # any failure is an answer for the probe, never a 500
-            problem = str(error) or type(error).__name__
-        else:
-            return web.json_response({"status": "ok", "version": version, "database": "ok"})
-        return web.json_response(
-            {"status": "error", "version": version, "database": problem}, status=503
-        )
-
-    return health
+def health_view(db: Database, version: str, monitor: HealthMonitor | None = None) -> Handler:
+    """`GET /healthz`: 200 when the database answers `SELECT 1` and its file is the one
+    opened, else 503 with the reason."""
+    return health.health_view(monitor or HealthMonitor(db), version)
 
 
 def create_app(
-    dispatcher: Dispatcher, bot: Bot, db: Database, target: WebhookTarget
+    dispatcher: Dispatcher,
+    bot: Bot,
+    db: Database,
+    target: WebhookTarget,
+    monitor: HealthMonitor | None = None,
 ) -> web.Application:
-    app = web.Application()
+    monitor = monitor or HealthMonitor(db)
+    app = web.Application(middlewares=[_refuse_updates_when_lost(monitor, target.path)])
     # Registered first, so on shutdown the dispatcher drains its updates before the
     # request handler closes the bot's HTTP session.
     setup_application(app, dispatcher, bot=bot)
@@ -119,30 +116,63 @@ def create_app(
     SimpleRequestHandler(dispatcher, bot, secret_token=target.secret).register(
         app, path=target.path
     )
-    app.router.add_get(HEALTH_PATH, health_view(db, package_version()))
+    app.router.add_get(HEALTH_PATH, health_view(db, package_version(), monitor))
     return app
+
+
+def _refuse_updates_when_lost(monitor: HealthMonitor, path: str) -> Middleware:
+    """Telegram's posts get 503 once the database is lost: Telegram keeps the update and
+    posts it again later, instead of it being answered from a file nobody will see."""
+
+    @web.middleware
+    async def refuse(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if monitor.reason is not None and request.path == path:
+            return web.json_response({"ok": False, "description": monitor.reason}, status=503)
+        return await handler(request)
+
+    return refuse
 
 
 async def run_webhook(
     settings: Settings, *, delete_on_exit: bool = False, stop: asyncio.Event | None = None
-) -> None:
-    """Serve until SIGTERM or SIGINT (or until `stop` is set, when one is given)."""
+) -> int:
+    """Serve until SIGTERM or SIGINT (or until `stop` is set, when one is given); the exit
+    code: 0, or `EXIT_DATABASE_LOST`."""
     token = settings.require_token()
     target = webhook_target(settings)
     db = await open_database(settings.database_path)
     try:
         bot = create_bot(settings, token=token)
+        monitor = HealthMonitor(
+            db, interval=settings.health_interval, health_file=settings.health_file
+        )
         try:
             dispatcher = create_dispatcher(settings, db)
-            app = create_app(dispatcher, bot, db, target)
+            app = create_app(dispatcher, bot, db, target, monitor)
             signals = _stop_on_signals if stop is None else _no_signals
             stop = stop or asyncio.Event()
             with signals(stop):
-                await _serve(app, settings, bot, dispatcher, target, stop, delete_on_exit)
+                monitor.start()
+                pause = asyncio.create_task(_pause_work_when_lost(monitor, dispatcher))
+                try:
+                    await _serve(app, settings, bot, dispatcher, target, stop, delete_on_exit)
+                finally:
+                    pause.cancel()
+                    await monitor.stop()
         finally:
             await bot.session.close()
     finally:
         await db.close()
+    return EXIT_DATABASE_LOST if monitor.reason is not None else 0
+
+
+async def _pause_work_when_lost(monitor: HealthMonitor, dispatcher: Dispatcher) -> None:
+    """Broadcasts and reminders stop with the database: nothing is sent from a lost file."""
+    await monitor.lost.wait()
+    services: Services = dispatcher["services"]
+    await stop_workers(services)
+    await stop_broadcasts(services)
+    await stop_reminders(services)
 
 
 async def _serve(

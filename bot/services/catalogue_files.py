@@ -1,24 +1,28 @@
 """Catalogue import and export as whole operations, shared by the command line and the bot.
 
-An import is all or nothing: the file is validated completely first, and only a file
-without a single bad row is written, in one transaction.
+An import is all or nothing: the file is validated completely first (in a child process with
+hard limits, see `catalogue_reader`), and only a file without a single bad row is written, in
+one transaction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import asyncio
+from dataclasses import dataclass
 
 from bot.domain.catalogue_files import (
+    MAX_FILE_BYTES,
     FileKind,
+    FileLimits,
+    FileProblem,
     ImportResult,
-    detect_kind,
-    read_programs,
     write_programs,
 )
+from bot.services.catalogue_reader import read_catalogue_file
 from bot.services.reference import PACKAGED_PROGRAMS
 from storage.db import Database
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+__all__ = ["MAX_FILE_BYTES", "ImportReport", "export_programs", "import_programs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,26 +32,30 @@ class ImportReport:
     added: int = 0
     updated: int = 0
     removed: int = 0
-    file_errors: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.file_errors and self.result.ok
+        return self.result.ok
+
+    @property
+    def file_errors(self) -> list[FileProblem]:
+        return self.result.file_errors
 
 
 async def import_programs(
-    db: Database, filename: str, data: bytes, *, replace: bool = False
+    db: Database,
+    filename: str,
+    data: bytes,
+    *,
+    replace: bool = False,
+    limits: FileLimits = FileLimits(),  # noqa: B008 - frozen
 ) -> ImportReport:
-    empty = ImportResult(programs=[], errors=[], file_errors=[])
-    if len(data) > MAX_FILE_BYTES:
-        return ImportReport(empty, replace, file_errors=["file is larger than 20 MB"])
-    kind = detect_kind(filename, data)
-    if kind is None:
-        return ImportReport(empty, replace, file_errors=["not a CSV or XLSX file"])
     async with db.autocommit() as repos:
         center_regions = await repos.catalogue.center_regions()
         region_slugs = {r.slug for r in await repos.catalogue.regions()}
-    result = read_programs(data, kind, center_regions=center_regions, region_slugs=region_slugs)
+    result = await read_catalogue_file(
+        filename, data, center_regions=center_regions, region_slugs=region_slugs, limits=limits
+    )
     if not result.ok:
         return ImportReport(result, replace)
     async with db.transaction() as tx:
@@ -70,4 +78,5 @@ async def import_programs(
 async def export_programs(db: Database, kind: FileKind) -> tuple[bytes, int]:
     async with db.autocommit() as repos:
         programs = await repos.catalogue.all_programs()
-    return write_programs(programs, kind), len(programs)
+    # Writing 20,000 rows takes seconds: in a thread, so the loop keeps answering people.
+    return await asyncio.to_thread(write_programs, programs, kind), len(programs)

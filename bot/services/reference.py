@@ -43,7 +43,10 @@ async def ensure_reference(db: Database) -> None:
                     data, FileKind.csv, center_regions=center_regions, region_slugs=slugs
                 )
                 if not result.ok:
-                    problems = [*result.file_errors, *(e.message for e in result.errors[:3])]
+                    problems = [
+                        *(p.describe() for p in result.file_errors),
+                        *(e.message for e in result.errors[:3]),
+                    ]
                     raise RuntimeError(f"packaged {name} is invalid: {problems}")
                 await tx.catalogue.upsert_programs(result.programs)
         await tx.catalogue.set_meta(REFERENCE_VERSION, version)

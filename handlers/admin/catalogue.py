@@ -11,12 +11,13 @@ import html
 import re
 
 from aiogram import Bot, F, Router
+from aiogram.enums import ChatAction
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.catalogue_files import FileKind
+from bot.domain.catalogue_files import FileKind, FileProblem, Problem
 from bot.runtime.reply import Talk
 from bot.runtime.services import Services
 from bot.services.catalogue_files import (
@@ -58,12 +59,98 @@ def wants_replace(caption: str | None) -> bool:
     return len(words) == 1 and words[0] in REPLACE_WORDS
 
 
+def _number(value: int) -> str:
+    # A narrow no-break space groups digits in Russian and reads well in English too.
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _megabytes(size: int) -> str:
+    return _number(size // (1024 * 1024))
+
+
+def problem_text(problem: FileProblem) -> str:  # noqa: PLR0911, PLR0912 - one answer per kind
+    """Why a whole file was refused, in the admin's language; HTML-safe."""
+    names = html.escape(", ".join(problem.names))
+    limit = _number(problem.limit)
+    match problem.kind:
+        case Problem.too_big:
+            return _("The file is larger than {size} MB.").format(size=_megabytes(problem.limit))
+        case Problem.not_a_table:
+            return _("This is not a table: send a CSV file or an Excel workbook (.xlsx).")
+        case Problem.old_excel:
+            return _(
+                "This is an old Excel file (.xls). Open it in Excel and save it as "
+                "«Excel Workbook (.xlsx)»."
+            )
+        case Problem.utf16:
+            return _(
+                "The file is in the UTF-16 encoding (Excel's «Unicode Text»). In Excel choose "
+                "«Save As» → «CSV UTF-8 (Comma delimited)», or save it as an Excel workbook "
+                "(.xlsx)."
+            )
+        case Problem.not_xlsx:
+            return _("The file does not open as an Excel workbook (.xlsx).")
+        case Problem.csv_broken:
+            return _(
+                "The CSV cannot be read near row {row}: check the quotation marks there, or "
+                "save the table from Excel again."
+            ).format(row=problem.row)
+        case Problem.empty:
+            return _("The file is empty.")
+        case Problem.no_programmes:
+            return _("There is no row with a programme in the file.")
+        case Problem.unknown_columns:
+            return _(
+                "Unknown columns: {names}. The column names are in the format description."
+            ).format(names=names)
+        case Problem.repeated_columns:
+            return _("A column appears twice: {names}.").format(names=names)
+        case Problem.missing_columns:
+            return _("Required columns are missing: {names}.").format(names=names)
+        case Problem.too_many_programmes:
+            return _(
+                "The file has more than {limit} programmes: split it into several files."
+            ).format(limit=limit)
+        case Problem.too_many_rows:
+            return _(
+                "The sheet has more than {limit} rows, empty ones included (Excel keeps empty "
+                "rows that were ever formatted). Delete the empty rows under the table, or copy "
+                "the table into a new file."
+            ).format(limit=limit)
+        case Problem.too_many_columns:
+            return _(
+                "Row {row} has more than {limit} columns: delete the extra columns to the "
+                "right of the table."
+            ).format(row=problem.row, limit=limit)
+        case Problem.cell_too_long:
+            return _("Row {row}: a cell holds more than {limit} characters.").format(
+                row=problem.row, limit=limit
+            ) + (f" ({problem.column}{problem.row})" if problem.column else "")
+        case Problem.unpacked_too_big:
+            return _(
+                "The workbook unpacks to more than {size} MB: delete what is not needed "
+                "(pictures, other sheets) or split it into several files."
+            ).format(size=_megabytes(problem.limit))
+        case Problem.too_slow:
+            return _(
+                "The file could not be read within {seconds} s: split it into several "
+                "smaller files."
+            ).format(seconds=problem.limit)
+        case Problem.too_much_memory:
+            return _(
+                "Reading the file needs more than {size} MB of memory: split it into several "
+                "smaller files."
+            ).format(size=_megabytes(problem.limit))
+        case Problem.unreadable:
+            return _("The file could not be read. Save it from Excel again and send it once more.")
+
+
 def report_text(report: ImportReport, name: str) -> str:
     """`name` comes escaped."""
-    problems = [*report.file_errors, *report.result.file_errors]
+    problems = report.file_errors
     if problems:
         return _("❌ {name}: nothing imported.\n{problems}").format(
-            name=name, problems=html.escape("\n".join(problems))
+            name=name, problems="\n".join(problem_text(p) for p in problems)
         )
     errors = report.result.errors
     if errors:
@@ -108,6 +195,8 @@ async def import_document(message: Message, bot: Bot, services: Services) -> tup
     name = document.file_name or "file"
     if document.file_size is not None and document.file_size > MAX_FILE_BYTES:
         return _("This file is too big: the limit is 20 MB."), False
+    # Reading a large file takes seconds (in a process of its own): show that work is going on.
+    await bot.send_chat_action(message.chat.id, ChatAction.TYPING)
     buffer = await bot.download(document)
     data = buffer.read() if buffer is not None else b""
     replace = wants_replace(message.caption)

@@ -11,7 +11,7 @@ from typing import Any
 import openpyxl
 
 from bot.domain.catalogue import Program, load_centers, load_regions
-from bot.domain.catalogue_files import FileKind, ImportResult, read_programs
+from bot.domain.catalogue_files import FileKind, FileLimits, ImportResult, read_programs
 
 CENTERS = load_centers()
 CENTER_REGIONS = {c.id: c.region_slug for c in CENTERS}
@@ -37,7 +37,11 @@ PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
 
 def read(data: bytes, kind: FileKind = FileKind.csv, max_rows: int = 20000) -> ImportResult:
     return read_programs(
-        data, kind, center_regions=CENTER_REGIONS, region_slugs=REGION_SLUGS, max_rows=max_rows
+        data,
+        kind,
+        center_regions=CENTER_REGIONS,
+        region_slugs=REGION_SLUGS,
+        limits=FileLimits(programmes=max_rows),
     )
 
 

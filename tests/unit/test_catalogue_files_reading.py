@@ -13,7 +13,7 @@ import pytest
 from openpyxl.styles import Font
 
 from bot.domain.catalogue import Audience, Format, Program
-from bot.domain.catalogue_files import FileKind, detect_kind, write_programs
+from bot.domain.catalogue_files import FileKind, FileProblem, Problem, detect_kind, write_programs
 from tests.support.catalogue_files import (
     HEADERS,
     PDF,
@@ -259,20 +259,19 @@ def test_data_under_no_header_is_an_error() -> None:
 
 def test_whole_file_problems() -> None:
     unknown = read(table([row()]).replace(b"klimov", b"comment"))
-    assert unknown.file_errors == [
-        "неизвестные столбцы: «comment»; названия столбцов — в описании формата"
-    ]
+    assert unknown.file_errors == [FileProblem(Problem.unknown_columns, names=("«comment»",))]
     missing = read(table([row()]).replace(b";title;", b";;"))
-    assert len(missing.file_errors) == 1
-    assert "«Название» (title)" in missing.file_errors[0]
+    assert missing.file_errors == [
+        FileProblem(Problem.missing_columns, names=("«Название» (title)",))
+    ]
     twice = read("id;title;Название;r;i;a;s;e;c\r\n".encode())
-    assert "повторяется" in twice.file_errors[0]
-    assert read(b"").file_errors == ["файл пустой"]
-    assert read(b"\r\n;;\r\n").file_errors == ["файл пустой"]
+    assert twice.file_errors == [FileProblem(Problem.repeated_columns, names=("«Название»",))]
+    assert read(b"").file_errors == [FileProblem(Problem.empty)]
+    assert read(b"\r\n;;\r\n").file_errors == [FileProblem(Problem.empty)]
     header_only = read(table([]))
     assert header_only.file_errors and not header_only.ok
     too_many = read(table([row(id=f"p{n}") for n in range(3)]), max_rows=2)
-    assert "больше 2 строк" in too_many.file_errors[0]
+    assert too_many.file_errors == [FileProblem(Problem.too_many_programmes, limit=2)]
     assert read(table([row(id=f"p{n}") for n in range(2)]), max_rows=2).ok
 
 

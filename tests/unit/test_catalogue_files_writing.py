@@ -18,6 +18,8 @@ from bot.domain.catalogue_files import (
     MAX_PRICE_RUB,
     WEIGHT_DECIMALS,
     FileKind,
+    FileProblem,
+    Problem,
     detect_kind,
     write_programs,
 )
@@ -222,7 +224,7 @@ _cell_text = st.text(st.one_of(_chars, st.sampled_from("\n\r\t;,\"'=+-@|")), max
 def test_any_cell_values_give_a_program_or_row_errors_never_a_crash(cells: list[str]) -> None:
     result = read(table([dict(zip(HEADERS, cells, strict=True))]))
     if not any(c.strip() for c in cells):
-        assert result.file_errors == ["в файле нет ни одной строки с программой"]
+        assert result.file_errors == [FileProblem(Problem.no_programmes)]
         return
     assert result.file_errors == []
     assert all(e.row == 2 and e.message for e in result.errors)

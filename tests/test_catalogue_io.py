@@ -37,12 +37,14 @@ assert CENTER_REGIONS[PERM] == "perm-krai"
 HEADERS = [
     "id", "title", "center_id", "region_slug", "description", "duration_hours",
     "duration_weeks", "format", "cost", "price_rub", "audience", "r", "i", "a", "s", "e", "c",
-    "klimov", "next_start", "enroll_url", "source_url", "is_sample",
+    "klimov", "next_start", "enroll_url", "source_url", "is_sample", "min_age", "max_age",
+    "statuses", "residents_only", "enroll_from", "enroll_until",
 ]  # fmt: skip
 RUSSIAN_HEADERS = [
     "Код", "Название", "Код центра", "Регион", "Описание", "Часов", "Недель", "Формат",
     "Стоимость", "Цена, руб", "Для кого", "R", "I", "A", "S", "E", "C", "Тип Климова", "Старт",
-    "Ссылка на запись", "Источник", "Пример",
+    "Ссылка на запись", "Источник", "Пример", "Возраст от", "Возраст до", "Кто может",
+    "Только жители", "Набор с", "Набор до",
 ]  # fmt: skip
 RUSSIAN = dict(zip(HEADERS, RUSSIAN_HEADERS, strict=True))
 START = datetime(2026, 9, 1)  # noqa: DTZ001 - Excel dates carry no time zone
@@ -483,7 +485,7 @@ def test_csv_export_is_what_russian_excel_opens() -> None:
     assert line.split(";") == [
         "p1", "Сварщик", PERM, "perm-krai", "", "72", "", "смешанный", "платно", "5000",
         "школьники|родители", "0,5", "0,25", "0", "0", "1", "0", "человек", "2026-09-01",
-        "", "", "1",
+        "", "", "1", "", "", "", "", "", "",
     ]  # fmt: skip
     assert write_programs([], FileKind.csv) == ("\ufeff" + ";".join(HEADERS) + "\r\n").encode()
 

@@ -1,65 +1,100 @@
 """Programmes for a person: what the list is built on (a test result or a chosen field), who
-the person is for ranking, and one page of the ranked list."""
+the person is for ranking (interests, place, age band, status), and one page of the list —
+or, when nothing fits within reach, the honest answer with what to do instead."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from bot.domain.catalogue import RIASEC, Center, Program
+from bot.domain.catalogue import Center, Program
+from bot.domain.enrolment import AgeBand, Status
+from bot.domain.interests import (
+    Interests,
+    code_interests,
+    field_interests,
+    interests_from_scores,
+)
 from bot.domain.offer_index import Recommender
 from bot.domain.ranking import (
+    MIN_FIT,
+    REACH_KM,
+    FormatChoice,
     Person,
     Preferences,
     Ranked,
-    Vector,
+    audiences_of,
+    emphasised,
+    klimov_from_scores,
+    may_enrol,
+    nearest,
     rate_one,
-    role_audience,
-    unit,
     valid_code,
-    vector_from_code,
-    vector_from_scores,
 )
-from bot.services.profile import Place
+from bot.services.profile import ConversationData, Place
 from storage.db import Database
 from storage.users import UserRow
 
 PAGE_SIZE = 5
 MAX_PAGES = 10
+# How a result button that carries only a code weighs its letters.
+CODE_WEIGHTS = (1.0, 0.6, 0.35)
+MOSCOW = ZoneInfo("Europe/Moscow")
 
 
-@dataclass(frozen=True, slots=True)
-class Basis:
-    """The interest vector a list is built on, and the type letters it comes from."""
-
-    vector: Vector
-    letters: str  # one letter: a field the person picked; more: a test result's code
-
-    @property
-    def is_field(self) -> bool:
-        return len(self.letters) == 1
+def today() -> date:
+    """The date enrolment windows are compared with (Moscow time: the centres' deadlines)."""
+    return datetime.now(MOSCOW).date()
 
 
-async def basis_of(db: Database, user_row: UserRow, chosen: object) -> Basis | None:
-    """`chosen`: the code the person asked for (a field, or the code of a result shown without
-    consent); without one, the latest saved result. None: nothing is known of the interests."""
+async def basis_of(
+    db: Database, user_row: UserRow, conversation: ConversationData, chosen: object
+) -> Interests | None:
+    """What the person's list is built on — the one function both the button under a result
+    and `/programs` use. `chosen`: a field the person picked (one letter) wins; otherwise the
+    scores of the latest saved result; the code of a result shown without consent only when no
+    result is saved. None: nothing is known of the interests."""
+    del conversation  # results without consent travel as a code in the button
     letters = valid_code(str(chosen or ""))
-    if letters is not None:
-        return Basis(vector_from_code(letters), letters)
+    if letters is not None and len(letters) == 1:
+        return field_interests(letters)
     if user_row.has_consent:
         async with db.autocommit() as repos:
             row = await repos.results.latest(user_row.id)
-        if row is not None and any(vector := vector_from_scores(row.vector)):
-            top = sorted(RIASEC, key=lambda t: -row.vector.get(t, 0.0))[:3]
-            return Basis(vector, "".join(top))
+        if row is not None and (found := interests_from_scores(row.instrument, row.scores)):
+            return found
+    if letters is not None:
+        return code_interests(letters, CODE_WEIGHTS)
     return None
 
 
-def person_for(basis: Basis, place: Place | None, role: str | None) -> Person:
+def person_for(
+    basis: Interests,
+    place: Place | None,
+    role: str | None,
+    *,
+    age_band: AgeBand | None = None,
+    status: Status | None = None,
+    on: date | None = None,
+    reach_km: float = REACH_KM,
+) -> Person:
+    """The person as ranking sees them. A school student's status is "school" until they say
+    otherwise."""
+    if status is None and role == "student":
+        status = Status.school
     return Person(
-        vector=unit(basis.vector),
+        vector=emphasised(basis.riasec or (0.0,) * 6),
         lat=place.lat if place else None,
         lon=place.lon if place else None,
-        audience=role_audience(role),
+        audience=audiences_of(age_band, status, role),
+        klimov=klimov_from_scores(basis.klimov) if basis.klimov else None,
+        region_slug=place.region_slug if place else None,
+        age_band=age_band,
+        status=status,
+        today=on or today(),
+        reach_km=reach_km,
+        min_fit=MIN_FIT,
     )
 
 
@@ -68,27 +103,62 @@ class ProgrammePage:
     number: int  # from 0
     items: list[tuple[Ranked, Program, Center | None]]
     has_next: bool
+    # Nothing in person fits within reach, so `items` are online programmes (maybe none).
+    nothing_near: bool = False
+    # The person's place is not known: `items` are online programmes, in-person ones wait.
+    needs_place: bool = False
+    nearest: tuple[Center, float] | None = None  # the nearest centre and its distance, in km
 
 
 async def programmes_page(
     db: Database, recommender: Recommender, person: Person, prefs: Preferences, page: int
 ) -> ProgrammePage:
-    """Page `page` of the ranked list; the first page when that one is past the end."""
+    """Page `page` of the list; the first page when that one is past the end.
+
+    In-person programmes are listed only within reach. When the person wants them (in person,
+    or either) but none fits within reach, the list holds the online programmes that fit and
+    the page carries the nearest centre: the honest answer with what to do instead. Without a
+    place, the online programmes are listed (unless the person wants in-person only) and the
+    place is asked for."""
     page = max(0, min(page, MAX_PAGES - 1))
+    online = replace(prefs, format=FormatChoice.online)
+    wants_in_person = prefs.format is not FormatChoice.online
+    needs_place = wants_in_person and (person.lat is None or person.lon is None)
     async with db.autocommit() as repos:
+        catalogue = repos.catalogue
         wanted = (page + 1) * PAGE_SIZE + 1
-        ranked = await recommender.top(repos.catalogue, person, prefs, wanted)
+        nothing_near = False
+        nearby: tuple[Center, float] | None = None
+        if needs_place:  # in person only: nothing to show before the place is known
+            ranked = (
+                []
+                if prefs.format is FormatChoice.in_person
+                else await recommender.top(catalogue, person, online, wanted)
+            )
+        else:
+            listing = await recommender.listing(catalogue, person, prefs, wanted)
+            ranked, nothing_near = listing.ranked, listing.nothing_near
+        if nothing_near:
+            assert person.lat is not None and person.lon is not None
+            found = await nearest(catalogue, person.lat, person.lon, 1)
+            center = await catalogue.center(found[0].id) if found else None
+            nearby = (center, found[0].distance_km) if center else None
         if len(ranked) <= page * PAGE_SIZE:
             page = 0
         shown = ranked[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-        programs = await repos.catalogue.programs([r.offer.program_id for r in shown])
-        centers = await repos.catalogue.centers(
-            [r.offer.center_id for r in shown if r.offer.center_id]
-        )
+        programs = await catalogue.programs([r.offer.program_id for r in shown])
+        centers = await catalogue.centers([r.offer.center_id for r in shown if r.offer.center_id])
     items = [
         (r, programs[r.offer.program_id], centers.get(r.offer.center_id or "")) for r in shown
     ]
-    return ProgrammePage(page, items, has_next=len(ranked) > (page + 1) * PAGE_SIZE)
+    return ProgrammePage(
+        page,
+        items,
+        has_next=len(ranked) > (page + 1) * PAGE_SIZE,
+        nothing_near=nothing_near,
+        needs_place=needs_place,
+        nearest=nearby,
+    )
 
 
 async def program_and_center(
@@ -105,15 +175,28 @@ async def program_and_center(
     return program, center
 
 
+@dataclass(frozen=True, slots=True)
+class CardRating:
+    """The programme's card, for this person: the fit (None when no interests are known), the
+    distance, and whether the person may enrol as far as the bot knows."""
+
+    ranked: Ranked
+    known_interests: bool
+    may_enrol: bool
+
+
 def rate_for_card(
-    basis: Basis | None, program: Program, center: Center | None, place: Place | None
-) -> Ranked | None:
-    """How well the programme fits the person and how far it is, for its card."""
-    if basis is None:
-        return None
-    return rate_one(
-        basis.vector,
-        program,
-        (center.lat, center.lon) if center else None,
-        (place.lat, place.lon) if place else None,
-    )
+    basis: Interests | None,
+    program: Program,
+    center: Center | None,
+    place: Place | None,
+    role: str | None,
+    *,
+    age_band: AgeBand | None = None,
+    status: Status | None = None,
+) -> CardRating:
+    known = basis is not None and not basis.flat and basis.riasec is not None
+    interests = basis if basis is not None else Interests(None, None, "", flat=True)
+    person = person_for(interests, place, role, age_band=age_band, status=status)
+    ranked = rate_one(person, program, (center.lat, center.lon) if center else None)
+    return CardRating(ranked, known, may_enrol(person, ranked.offer))

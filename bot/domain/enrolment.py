@@ -1,5 +1,6 @@
-"""Who may enrol in a programme: the person's age band and status, the programme's audience,
-age range, statuses, residence rule and enrolment window. Pure: no aiogram, no storage.
+"""Who may enrol in a programme: the person's age band and status, and the rules on the
+programme's age range and enrolment window (`bot.domain.ranking.may_enrol` puts them together
+with the audience, statuses and residence). Pure: no aiogram, no storage.
 
 The person gives an age band, not an age, so an age limit admits a band only when the whole
 band is inside it: a course from 18 is never shown to someone of "14–17", and a course up to 35
@@ -10,7 +11,6 @@ programme that has a rule about it: recommendations never show what the person m
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -59,22 +59,6 @@ def status_mask(statuses: Iterable[Status]) -> int:
 
 
 ADULT_BANDS: frozenset[AgeBand] = frozenset({AgeBand.young, AgeBand.middle, AgeBand.senior})
-
-
-@dataclass(frozen=True, slots=True)
-class Who:
-    """What the bot knows of the person for enrolment; None: not said."""
-
-    age_band: AgeBand | None = None
-    status: Status | None = None
-    region_slug: str | None = None  # where the person lives, for "residents only"
-    school_role: bool = False  # said "I'm at school" at the start
-
-    @property
-    def effective_status(self) -> Status | None:
-        if self.status is None and self.school_role:
-            return Status.school
-        return self.status
 
 
 def ages_admit(band: AgeBand | None, min_age: int | None, max_age: int | None) -> bool:

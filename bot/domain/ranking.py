@@ -18,10 +18,10 @@ Among those, fit comes first and distance is a small term:
 a programme out of reach is never listed at all, however well it fits.
 
 `fit` is the cosine between the person's RIASEC vector (`emphasised`: the leading types weigh
-most) and the programme's weights (0..1). For a
-school student who took the school quiz it is the person's score on the programme's Klimov type
-divided by their best score (the leading type fits 1), and the RIASEC cosine only breaks ties:
-`KLIMOV_TIE` · cosine is below the smallest difference of two Klimov fits.
+most) and the programme's weights (0..1). For a school student who took the school quiz it is
+the person's score on the programme's Klimov type divided by their best score (the leading type
+fits 1), and the RIASEC cosine only breaks ties: `KLIMOV_TIE` · cosine is below the smallest
+difference of two Klimov fits.
 
 `rank` is the definition of the order; `bot.domain.offer_index` finds the top of a large catalogue
 fast and hands the few candidates to `rank`. The nearest centres are found by a box that
@@ -194,7 +194,8 @@ class Preferences:
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """Who is asking, where and when. Unknown facts stay None; see `passes` for what they mean."""
+    """Who is asking, where and when. Unknown facts stay None; see `may_enrol` and `in_reach`
+    for what they mean."""
 
     vector: Vector  # unit length, or all zeros when nothing is known of the interests
     lat: float | None = None
@@ -280,7 +281,7 @@ def fit_label(fit: float) -> FitLabel:
 
 
 def suits(prefs: Preferences, offer: Offer) -> bool:
-    """The person's own choices; storage applies the same ones in SQL to read fewer rows."""
+    """The person's own choices."""
     if prefs.free_only and offer.is_free is not True:
         return False
     if prefs.format is FormatChoice.online and not offer.is_online:
@@ -315,15 +316,6 @@ def in_reach(person: Person, offer: Offer, distance: float | None) -> bool:
         return False
     same_region = offer.region_slug is not None and offer.region_slug == person.region_slug
     return same_region or distance <= person.reach_km
-
-
-def passes(prefs: Preferences, offer: Offer, person: Person) -> bool:
-    """Every filter but the fit (which needs the fit computed)."""
-    return (
-        suits(prefs, offer)
-        and may_enrol(person, offer)
-        and in_reach(person, offer, _offer_distance(person, offer))
-    )
 
 
 def riasec_fit(person: Person, offer: Offer) -> float:

@@ -308,6 +308,29 @@ def may_enrol(person: Person, offer: Offer) -> bool:
     return window_open(offer.enroll_until, person.today)
 
 
+def known_to_exclude(person: Person, offer: Offer) -> bool:
+    """What the person has said (or today's date) rules the programme out. For a programme's
+    card, which may warn only about what the bot knows; a list needs `may_enrol`."""
+    return (
+        bool(offer.audience and person.audience and not offer.audience & person.audience)
+        or (
+            person.age_band is not None
+            and not ages_admit(person.age_band, offer.min_age, offer.max_age)
+        )
+        or bool(
+            offer.statuses
+            and person.status is not None
+            and not offer.statuses & STATUS_BITS[person.status]
+        )
+        or (
+            offer.residents_only is not None
+            and person.region_slug is not None
+            and offer.residents_only != person.region_slug
+        )
+        or not window_open(offer.enroll_until, person.today)
+    )
+
+
 def in_reach(person: Person, offer: Offer, distance: float | None) -> bool:
     """Online anywhere; in person only in the person's region or within `reach_km`."""
     if offer.is_online:

@@ -27,7 +27,7 @@ from bot.domain.ranking import (
     audiences_of,
     emphasised,
     klimov_from_scores,
-    may_enrol,
+    known_to_exclude,
     nearest,
     rate_one,
     valid_code,
@@ -177,12 +177,12 @@ async def program_and_center(
 
 @dataclass(frozen=True, slots=True)
 class CardRating:
-    """The programme's card, for this person: the fit (None when no interests are known), the
-    distance, and whether the person may enrol as far as the bot knows."""
+    """The programme's card, for this person: the fit (meaningful when the interests are
+    known), the distance, and whether what the person told rules the programme out."""
 
     ranked: Ranked
     known_interests: bool
-    may_enrol: bool
+    excluded: bool
 
 
 def rate_for_card(
@@ -199,4 +199,4 @@ def rate_for_card(
     interests = basis if basis is not None else Interests(None, None, "", flat=True)
     person = person_for(interests, place, role, age_band=age_band, status=status)
     ranked = rate_one(person, program, (center.lat, center.lon) if center else None)
-    return CardRating(ranked, known, may_enrol(person, ranked.offer))
+    return CardRating(ranked, known, known_to_exclude(person, ranked.offer))

@@ -420,7 +420,7 @@ def program_card_text(
         lines.append(
             _("Not known yet: {facts} — ask the centre.").format(facts=", ".join(missing).lower())
         )
-    if not rating.may_enrol:
+    if rating.excluded:
         lines.append(
             _(
                 "⚠️ By what you told me, this programme may not take you (age, status, place or "

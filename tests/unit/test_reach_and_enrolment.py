@@ -25,6 +25,8 @@ from bot.domain.ranking import (
     audience_mask,
     audiences_of,
     klimov_from_scores,
+    known_to_exclude,
+    may_enrol,
     rank,
     unit,
 )
@@ -264,3 +266,17 @@ def test_who_belongs_to_which_audience() -> None:
     for band in AgeBand:
         for status in Status:
             assert not audiences_of(band, status, "adult") & audience_mask({Audience.teachers})
+
+
+def test_a_card_warns_only_about_what_the_person_has_said() -> None:
+    adults_from_18 = Offer("p", None, Format.online, True, 4, audience_mask({Audience.adults}),
+                           unit((1, 0, 0, 0, 0, 0)), min_age=18)  # fmt: skip
+    unknown = Person(vector=unit((1, 0, 0, 0, 0, 0)), audience=0, today=TODAY)
+    assert not known_to_exclude(unknown, adults_from_18)  # nothing said: no warning
+    assert not may_enrol(unknown, adults_from_18)  # …but never in a list either
+    pupil = replace(
+        unknown, age_band=AgeBand.teen, audience=audiences_of(AgeBand.teen, None, "student")
+    )
+    assert known_to_exclude(pupil, adults_from_18)
+    closed = replace(adults_from_18, min_age=None, audience=0, enroll_until=TODAY - timedelta(1))
+    assert known_to_exclude(unknown, closed)

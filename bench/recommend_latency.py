@@ -3,8 +3,11 @@
 Fills a fresh SQLite file (the real reference data plus synthetic centers near the regional
 capitals, more in populous regions, and synthetic programs, about a tenth of them online)
 through the repository's own upserts, then asks for the top 10 for random people exactly as
-the programs handler does: one `db.autocommit()` unit of work around `Recommender.top()`
-(the index is built once, timed separately, as the bot does at start-up).
+the programmes service does: one `db.autocommit()` unit of work around `Recommender.listing()`
+(the list to show, or the online programmes when nothing in person fits within reach). The
+index is built once, timed separately, as the bot does at start-up. People are grown-ups and
+school students with an age band and a status; programmes carry Klimov types, some an age
+range, statuses, a residence rule or an enrolment deadline.
 
     python bench/recommend_latency.py [--centers 2000] [--programs 100000] [--people 1000]
                                       [--check 50] [--seed 20261126] [--keep DB_PATH]
@@ -26,18 +29,28 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
 from common import machine, percentile, verdict
 
-from bot.domain.catalogue import RIASEC, Audience, Center, Format, Program, Region, load_regions
+from bot.domain.catalogue import (
+    KLIMOV,
+    RIASEC,
+    Audience,
+    Center,
+    Format,
+    Program,
+    Region,
+    load_regions,
+)
+from bot.domain.enrolment import AgeBand, Status
 from bot.domain.geo import normalize_lon
 from bot.domain.offer_index import Recommender
 from bot.domain.ranking import (
-    GROWN_UP_MASK,
-    SCHOOL_MASK,
+    MIN_FIT,
     FormatChoice,
     Offer,
     Person,
@@ -45,6 +58,9 @@ from bot.domain.ranking import (
     Ranked,
     StudyLength,
     Vector,
+    audiences_of,
+    emphasised,
+    klimov_from_scores,
     rank,
     vector_from_code,
     vector_from_scores,
@@ -58,7 +74,7 @@ BATCH = 5_000
 WARM_UP = 50
 ONLINE_SHARE = 0.10
 FREE_SHARE = 0.60
-EVERYONE = SCHOOL_MASK | GROWN_UP_MASK
+TODAY = date(2026, 11, 30)
 # Spread around the capital, in degrees of latitude: centers sit in the capital and the
 # towns around it; people a little closer in, as most live in or near the bigger towns.
 CENTER_SPREAD_DEG = 0.6
@@ -114,8 +130,31 @@ POPULATION_M: dict[str, float] = {
 }
 OTHER_REGION_M = 1.0
 
-# Grown-ups mostly; pupils and people who have not said who they are, as the handler maps them.
-PERSON_AUDIENCES = ((GROWN_UP_MASK, 0.75), (SCHOOL_MASK, 0.15), (EVERYONE, 0.10))
+# Grown-ups mostly, and school students (who took the school quiz), as the handler sees them.
+PERSON_KINDS: tuple[tuple[tuple[AgeBand, Status, str], float], ...] = (
+    ((AgeBand.young, Status.working, "adult"), 0.25),
+    ((AgeBand.middle, Status.working, "adult"), 0.20),
+    ((AgeBand.young, Status.student, "adult"), 0.10),
+    ((AgeBand.middle, Status.not_working, "adult"), 0.10),
+    ((AgeBand.young, Status.parental_leave, "parent"), 0.05),
+    ((AgeBand.senior, Status.retired, "adult"), 0.10),
+    ((AgeBand.teen, Status.school, "student"), 0.15),
+    ((AgeBand.under14, Status.school, "student"), 0.05),
+)
+# Who may enrol and when, beyond the audience: most programmes say nothing.
+AGE_RULES: tuple[tuple[tuple[int | None, int | None], float], ...] = (
+    ((None, None), 0.80),
+    ((14, 17), 0.05),
+    ((18, None), 0.05),
+    ((None, 35), 0.05),
+    ((50, None), 0.05),
+)
+STATUS_RULES: tuple[tuple[frozenset[Status], float], ...] = (
+    (frozenset(), 0.85),
+    (frozenset({Status.working}), 0.05),
+    (frozenset({Status.not_working, Status.parental_leave}), 0.05),
+    (frozenset({Status.student}), 0.05),
+)
 PROGRAM_AUDIENCES: tuple[tuple[frozenset[Audience], float], ...] = (
     (frozenset(), 0.40),  # open to everyone
     (frozenset({Audience.adults}), 0.15),
@@ -211,6 +250,8 @@ def make_program(rng: random.Random, n: int, centers: list[Center]) -> Program:
         center = rng.choice(centers)
         fmt = pick(rng, IN_PERSON_FORMATS)
     free = rng.random() < FREE_SHARE
+    low, high = pick(rng, AGE_RULES)
+    closes = TODAY + timedelta(days=rng.randint(-120, 240)) if rng.random() < 0.5 else None
     return Program(
         id=f"bench-p-{n:06d}",
         title=f"Синтетическая программа № {n}",
@@ -222,7 +263,13 @@ def make_program(rng: random.Random, n: int, centers: list[Center]) -> Program:
         price_rub=None if free else rng.randrange(5_000, 120_000, 500),
         audience=pick(rng, PROGRAM_AUDIENCES),
         weights=program_weights(rng),
+        klimov=rng.choice(KLIMOV),
         source_url="synthetic",
+        min_age=low,
+        max_age=high,
+        statuses=pick(rng, STATUS_RULES),
+        residents_only=center.region_slug if center and rng.random() < 0.02 else None,
+        enroll_until=closes,
     )
 
 
@@ -254,17 +301,46 @@ def make_case(rng: random.Random, regions: list[Region], weights: list[float]) -
         vector = vector_from_code("".join(rng.sample(RIASEC, 3)))
     else:
         vector = vector_from_scores({t: rng.uniform(0.0, 10.0) for t in RIASEC})
-    audience = pick(rng, PERSON_AUDIENCES)
-    person = Person(vector=vector, lat=lat, lon=lon, audience=audience)
+    band, status, role = pick(rng, PERSON_KINDS)
+    klimov = (
+        klimov_from_scores({t: rng.randint(0, 8) for t in KLIMOV}) if role == "student" else None
+    )
+    person = Person(
+        vector=emphasised(vector),
+        lat=lat,
+        lon=lon,
+        audience=audiences_of(band, status, role),
+        klimov=klimov,
+        region_slug=region.slug,
+        age_band=band,
+        status=status,
+        today=TODAY,
+        min_fit=MIN_FIT,
+    )
     return Case(person, rng.choice(ALL_PREFERENCES), region.slug)
 
 
 RECOMMENDER = Recommender()
 
 
+def asked(prefs: Preferences, anything_near: bool) -> Preferences:
+    """The list the programmes service shows: as asked, or the online programmes when nothing
+    in person fits within reach (the person always has a place here)."""
+    if prefs.format is FormatChoice.online or anything_near:
+        return prefs
+    return replace(prefs, format=FormatChoice.online)
+
+
+def in_person(prefs: Preferences) -> Preferences:
+    return replace(prefs, format=FormatChoice.in_person)
+
+
 async def top(db: Database, case: Case) -> list[Ranked]:
+    """As `bot.services.recommendations.programmes_page` asks (the person has a place): the
+    list to show, or the online programmes when nothing in person fits within reach."""
     async with db.autocommit() as repos:
-        return await RECOMMENDER.top(repos.catalogue, case.person, case.prefs, LIMIT)
+        listing = await RECOMMENDER.listing(repos.catalogue, case.person, case.prefs, LIMIT)
+    return listing.ranked
 
 
 def figures(ms: list[float]) -> str:
@@ -327,7 +403,10 @@ async def check(db: Database, checked: list[Case]) -> int:
     mismatches = 0
     for case in checked:
         t0 = time.perf_counter()
-        ranked = rank(case.person, case.prefs, offers, limit=LIMIT)
+        near = case.prefs.format is FormatChoice.online or bool(
+            rank(case.person, in_person(case.prefs), offers, limit=1)
+        )
+        ranked = rank(case.person, asked(case.prefs, near), offers, limit=LIMIT)
         brute_ms.append((time.perf_counter() - t0) * 1000)
         expected = [r.offer.program_id for r in ranked]
         if expected != case.ids:

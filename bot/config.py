@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)
     redis_url: str | None = None
     lease_seconds: float = Field(default=30.0, ge=1, le=3600)
+    reach_km: float = Field(default=150.0, gt=0, le=10000)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"  # a webhook server listens on every interface

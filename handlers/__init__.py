@@ -10,7 +10,7 @@ from bot.config import Settings
 from handlers.admin import broadcast, catalogue, leads, stats
 from handlers.consult import router as consult_router
 from handlers.free_training import router as free_training_router
-from handlers.onboarding import errors, fallback, membership, menu, privacy, start
+from handlers.onboarding import about, errors, fallback, membership, menu, privacy, start
 from handlers.places import router as places_router
 from handlers.programs import apply
 from handlers.programs import router as programs_router
@@ -26,6 +26,7 @@ def get_routers(settings: Settings) -> list[Router]:
         consult_router.create_relay_router(settings),
         quiz_router.create_router(),  # quiz answers are the busiest path
         start.create_router(),
+        about.create_router(),
         menu.create_router(),
         privacy.create_router(),
         reminders_router.create_router(),

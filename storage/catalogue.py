@@ -10,6 +10,7 @@ from typing import Any
 import aiosqlite
 
 from bot.domain.catalogue import RIASEC, Audience, Center, Format, Program, Region
+from bot.domain.enrolment import Status, status_mask
 from bot.domain.geo import bounding_boxes
 from bot.domain.ranking import (
     Located,
@@ -30,15 +31,17 @@ _CENTER_COLUMNS = (
 _PROGRAM_COLUMNS = (
     "id, title, center_id, region_slug, description, duration_hours, duration_weeks, format, "
     "is_free, price_rub, audience, w_r, w_i, w_a, w_s, w_e, w_c, klimov, next_start, "
-    "enroll_url, source_url, is_sample"
+    "enroll_url, source_url, is_sample, min_age, max_age, statuses, residents_only, "
+    "enroll_from, enroll_until"
 )
 _PROGRAM_FIELDS = [name.strip() for name in _PROGRAM_COLUMNS.split(",")]
 _PROGRAM_WRITE_COLUMNS = (
-    f"{_PROGRAM_COLUMNS}, study_weeks, audience_mask, u_r, u_i, u_a, u_s, u_e, u_c"
+    f"{_PROGRAM_COLUMNS}, study_weeks, audience_mask, status_mask, u_r, u_i, u_a, u_s, u_e, u_c"
 )
 _OFFER_COLUMNS = (
     "p.id, p.center_id, p.format, p.is_free, p.study_weeks, p.audience_mask, "
-    "p.u_r, p.u_i, p.u_a, p.u_s, p.u_e, p.u_c, c.lat, c.lon"
+    "p.u_r, p.u_i, p.u_a, p.u_s, p.u_e, p.u_c, c.lat, c.lon, p.region_slug, p.klimov, "
+    "p.min_age, p.max_age, p.status_mask, p.residents_only, p.enroll_until"
 )
 PROGRAMS_VERSION = "programs_version"
 
@@ -53,14 +56,13 @@ def _center(row: Sequence[Any]) -> Center:
     return Center(*row)
 
 
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def _program(row: Sequence[Any]) -> Program:
     fields = dict(zip(_PROGRAM_FIELDS, row, strict=True))
-    fmt, is_free, audience, next_start = (
-        fields["format"],
-        fields["is_free"],
-        fields["audience"],
-        fields["next_start"],
-    )
+    fmt, is_free, audience = fields["format"], fields["is_free"], fields["audience"]
     return Program(
         id=fields["id"],
         title=fields["title"],
@@ -75,10 +77,16 @@ def _program(row: Sequence[Any]) -> Program:
         audience=frozenset(Audience(x) for x in audience.split("|") if x),
         weights=tuple(fields[f"w_{t.lower()}"] for t in RIASEC),
         klimov=fields["klimov"],
-        next_start=date.fromisoformat(next_start) if next_start else None,
+        next_start=_day(fields["next_start"]),
         enroll_url=fields["enroll_url"],
         source_url=fields["source_url"],
         is_sample=bool(fields["is_sample"]),
+        min_age=fields["min_age"],
+        max_age=fields["max_age"],
+        statuses=frozenset(Status(x) for x in fields["statuses"].split("|") if x),
+        residents_only=fields["residents_only"],
+        enroll_from=_day(fields["enroll_from"]),
+        enroll_until=_day(fields["enroll_until"]),
     )
 
 
@@ -101,14 +109,22 @@ def _program_values(p: Program) -> tuple[Any, ...]:
         p.enroll_url,
         p.source_url,
         int(p.is_sample),
+        p.min_age,
+        p.max_age,
+        "|".join(sorted(s.value for s in p.statuses)),
+        p.residents_only,
+        p.enroll_from.isoformat() if p.enroll_from else None,
+        p.enroll_until.isoformat() if p.enroll_until else None,
         study_weeks(p.duration_weeks, p.duration_hours),
         audience_mask(p.audience),
+        status_mask(p.statuses),
         *unit(p.weights),
     )
 
 
 def _offer(row: Sequence[Any]) -> Offer:
-    pid, center_id, fmt, is_free, weeks, mask, r, i, a, s, e, c, lat, lon = row
+    pid, center_id, fmt, is_free, weeks, mask, r, i, a, s, e, c, lat, lon = row[:14]
+    region, klimov, min_age, max_age, statuses, residents, until = row[14:]
     return Offer(
         program_id=pid,
         center_id=center_id,
@@ -119,6 +135,13 @@ def _offer(row: Sequence[Any]) -> Offer:
         unit_weights=(r, i, a, s, e, c),
         lat=lat,
         lon=lon,
+        region_slug=region,
+        klimov=klimov,
+        min_age=min_age,
+        max_age=max_age,
+        statuses=statuses,
+        residents_only=residents,
+        enroll_until=_day(until),
     )
 
 
@@ -253,11 +276,15 @@ class CatalogueRepo:
         )
         return [_program(row) for row in rows]
 
-    async def programs_of_center(self, center_id: str, limit: int) -> list[Program]:
+    async def programs_of_center(
+        self, center_id: str, limit: int, today: date | None = None
+    ) -> list[Program]:
+        """The centre's programmes whose enrolment has not ended by `today`."""
         rows = await self._conn.execute_fetchall(
             f"SELECT {_PROGRAM_COLUMNS} FROM programs WHERE center_id = ? "
+            "AND (enroll_until IS NULL OR enroll_until >= ?) "
             "ORDER BY is_sample, title LIMIT ?",
-            (center_id, limit),
+            (center_id, today.isoformat() if today else "", limit),
         )
         return [_program(row) for row in rows]
 

@@ -14,7 +14,7 @@ _NOW = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 _COLUMNS = (
     "id, first_name, last_name, username, locale, role, region_slug, source, "
     "consent_given_at, consent_withdrawn_at, created_at, last_seen_at, is_blocked, "
-    "place_lat, place_lon, place_precision, preferences"
+    "place_lat, place_lon, place_precision, preferences, age_band, status"
 )
 
 
@@ -37,6 +37,8 @@ class UserRow:
     place_lon: float | None = None
     place_precision: str | None = None  # 'point' (shared location), 'city' or 'region'
     preferences: str | None = None  # JSON, see bot.domain.ranking.Preferences
+    age_band: str | None = None  # a `bot.domain.enrolment.AgeBand` value
+    status: str | None = None  # a `bot.domain.enrolment.Status` value
 
     @property
     def has_consent(self) -> bool:
@@ -87,7 +89,8 @@ class UsersRepo:
             f"UPDATE users SET consent_given_at = NULL, consent_withdrawn_at = {_NOW}, "
             "first_name = NULL, last_name = NULL, username = NULL, role = NULL, "
             "region_slug = NULL, source = NULL, last_seen_at = NULL, place_lat = NULL, "
-            "place_lon = NULL, place_precision = NULL, preferences = NULL WHERE id = ?",
+            "place_lon = NULL, place_precision = NULL, preferences = NULL, age_band = NULL, "
+            "status = NULL WHERE id = ?",
             (user_id,),
         )
 
@@ -139,4 +142,17 @@ class UsersRepo:
         await self._conn.execute(
             "UPDATE users SET preferences = ? WHERE id = ? AND consent_given_at IS NOT NULL",
             (preferences, user_id),
+        )
+
+    async def set_age_band(self, user_id: int, age_band: str) -> None:
+        """Kept only with consent; without it the band lives in the conversation state."""
+        await self._conn.execute(
+            "UPDATE users SET age_band = ? WHERE id = ? AND consent_given_at IS NOT NULL",
+            (age_band, user_id),
+        )
+
+    async def set_status(self, user_id: int, status: str) -> None:
+        await self._conn.execute(
+            "UPDATE users SET status = ? WHERE id = ? AND consent_given_at IS NOT NULL",
+            (status, user_id),
         )

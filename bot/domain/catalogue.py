@@ -17,6 +17,8 @@ from enum import StrEnum
 from importlib import resources
 from typing import Literal
 
+from bot.domain.enrolment import Status
+
 RIASEC = ("R", "I", "A", "S", "E", "C")
 KLIMOV = ("nature", "tech", "people", "signs", "art")
 
@@ -36,6 +38,7 @@ class Audience(StrEnum):
     adults = "adults"  # взрослые
     seniors = "seniors"  # 50+ и предпенсионеры
     parents = "parents"  # родители в декрете
+    teachers = "teachers"  # педагоги: курсы повышения квалификации для них одних
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,16 @@ class Program:
     enroll_url: str | None = None
     source_url: str | None = None
     is_sample: bool = False
+    # Who may enrol, beyond the audience: an age range (whole years, inclusive), statuses
+    # (empty: any), residents of one region only.
+    min_age: int | None = None
+    max_age: int | None = None
+    statuses: frozenset[Status] = frozenset()
+    residents_only: str | None = None  # a region slug
+    # The enrolment window; None: not known. A programme whose enrolment has ended stays in
+    # the catalogue (applications and history refer to it) but is never recommended.
+    enroll_from: date | None = None
+    enroll_until: date | None = None
     extra: dict[str, str] = field(default_factory=dict, compare=False)
 
 

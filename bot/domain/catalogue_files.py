@@ -31,6 +31,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from bot.domain.catalogue import KLIMOV, Audience, Format, Program
+from bot.domain.enrolment import OLDEST, Status
 from bot.domain.spreadsheets import Table, Value, needs_escape, unescape, write_csv, write_xlsx
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a Telegram bot may download
@@ -212,6 +213,15 @@ _AUDIENCE_RU = {
     Audience.adults: "взрослые",
     Audience.seniors: "50+",
     Audience.parents: "родители",
+    Audience.teachers: "педагоги",
+}
+_STATUS_RU = {
+    Status.school: "школьники",
+    Status.student: "студенты",
+    Status.working: "работающие",
+    Status.not_working: "неработающие",
+    Status.parental_leave: "в отпуске по уходу",
+    Status.retired: "пенсионеры",
 }
 _KLIMOV_RU = dict(zip(KLIMOV, ("природа", "техника", "человек", "знак", "образ"), strict=True))
 _KLIMOV_LONG = {
@@ -237,7 +247,12 @@ _parse_klimov = _choice(
     "«природа», «техника», «человек», «знак» или «образ»",
 )
 _parse_audience_item = _choice(
-    _both_ways(_AUDIENCE_RU), "«школьники», «студенты», «взрослые», «50+», «родители»"
+    _both_ways(_AUDIENCE_RU),
+    "«школьники», «студенты», «взрослые», «50+», «родители», «педагоги»",
+)
+_parse_status_item = _choice(
+    _both_ways(_STATUS_RU),
+    "«школьники», «студенты», «работающие», «неработающие», «в отпуске по уходу», «пенсионеры»",
 )
 _parse_flag = _choice(
     dict.fromkeys(("1", "да", "yes", "true"), True)
@@ -246,9 +261,16 @@ _parse_flag = _choice(
 )
 
 
+def _items(value: Cell) -> list[str]:
+    return [p.strip() for p in re.split(r"[,|;]", _as_text(value)) if p.strip()]
+
+
 def _audience(value: Cell) -> frozenset[Audience]:
-    parts = [p.strip() for p in re.split(r"[,|;]", _as_text(value)) if p.strip()]
-    return frozenset(_parse_audience_item(p) for p in parts)
+    return frozenset(_parse_audience_item(p) for p in _items(value))
+
+
+def _statuses(value: Cell) -> frozenset[Status]:
+    return frozenset(_parse_status_item(p) for p in _items(value))
 
 
 def _is_sample(value: Cell) -> bool:
@@ -353,6 +375,10 @@ def _audience_out(p: Program) -> str:
     return "|".join(ru for audience, ru in _AUDIENCE_RU.items() if audience in p.audience)
 
 
+def _statuses_out(p: Program) -> str:
+    return "|".join(ru for status, ru in _STATUS_RU.items() if status in p.statuses)
+
+
 _COLUMNS: tuple[_Column, ...] = (
     _Column("id", "Код", _program_id, lambda p: p.id, required=True, width=24),
     _Column(
@@ -388,6 +414,13 @@ _COLUMNS: tuple[_Column, ...] = (
     _Column("enroll_url", "Ссылка на запись", _enroll_url, lambda p: p.enroll_url, width=40),
     _Column("source_url", "Источник", _source, lambda p: p.source_url, width=40),
     _Column("is_sample", "Пример", _is_sample, lambda p: int(p.is_sample), width=8),
+    # Who may enrol and when (added later: older files without them still import).
+    _Column("min_age", "Возраст от", _whole(0, OLDEST), lambda p: p.min_age),
+    _Column("max_age", "Возраст до", _whole(0, OLDEST), lambda p: p.max_age),
+    _Column("statuses", "Кто может", _statuses, _statuses_out, width=24),
+    _Column("residents_only", "Только жители", _slug, lambda p: p.residents_only, width=22),
+    _Column("enroll_from", "Набор с", _start_date, lambda p: p.enroll_from),
+    _Column("enroll_until", "Набор до", _start_date, lambda p: p.enroll_until),
 )
 
 _BY_HEADER = {
@@ -887,6 +920,16 @@ class _Reader:
         weights = [values.get(letter) for letter in "riasec"]
         if all(isinstance(w, float) for w in weights) and not any(weights):
             fail(None, "веса R, I, A, S, E, C: хотя бы один должен быть больше 0")
+        youngest, oldest = values.get("min_age"), values.get("max_age")
+        if isinstance(youngest, int) and isinstance(oldest, int) and youngest > oldest:
+            fail("max_age", f"не может быть меньше, чем «Возраст от» ({youngest})")
+        opens, closes = values.get("enroll_from"), values.get("enroll_until")
+        if isinstance(opens, date) and isinstance(closes, date) and opens > closes:
+            fail("enroll_until", "набор не может закончиться раньше, чем начался")
+        residents = values.get("residents_only")
+        if isinstance(residents, str) and residents not in self.region_slugs:
+            hint = _hint(residents, self.region_slugs)
+            fail("residents_only", f"нет региона с кодом «{residents}»{hint}")
 
 
 def _hint(wrong: str, known: Iterable[str]) -> str:
@@ -913,6 +956,12 @@ def _program(values: dict[str, Any], center: str | None, region: str | None) -> 
         enroll_url=values.get("enroll_url"),
         source_url=values.get("source_url"),
         is_sample=values.get("is_sample", False),
+        min_age=values.get("min_age"),
+        max_age=values.get("max_age"),
+        statuses=values.get("statuses", frozenset()),
+        residents_only=values.get("residents_only"),
+        enroll_from=values.get("enroll_from"),
+        enroll_until=values.get("enroll_until"),
     )
 
 

@@ -1,14 +1,27 @@
 """Which programs and centers to show first. Pure: plain data in, ranked data out.
 
-A program's score mixes how well it fits the person's interests with how close it is:
+A programme is listed only when the person can act on it:
 
-    score = FIT_SHARE · fit + (1 − FIT_SHARE) · proximity
+- it passes the person's preferences (study length, format, free only);
+- the person may enrol (`bot.domain.enrolment`: audience, age range, statuses, residents of one
+  region, an enrolment that has not ended);
+- it is within reach: online, or in the person's region, or at most `Person.reach_km` (the
+  `REACH_KM` setting, 150 km by default) from their place. Without a place, nothing in person;
+- it fits at least `Person.min_fit` (`MIN_FIT`: "fits well" or better; the card of any
+  programme still says how well it fits).
 
-`fit` is the cosine between the person's RIASEC vector and the program's weights (0..1, both
-are non-negative). `proximity` is 1 next door, ½ at `HALF_PROXIMITY_KM`, falling towards 0
-far away; an online program has no distance and gets `ONLINE_PROXIMITY`, as if it were a
-short trip away. Preferences (study length, format, free only) and the audience are hard
-filters: a paid program is never shown to someone who asked for free ones.
+Among those, fit comes first and distance is a small term:
+
+    score = fit + NEAR_SHARE · nearness        nearness = 1 − km / reach_km (0..1), online ½
+
+`NEAR_SHARE` is 0.05, so nearness only orders programmes whose fit differs by less than that;
+a programme out of reach is never listed at all, however well it fits.
+
+`fit` is the cosine between the person's RIASEC vector (`emphasised`: the leading types weigh
+most) and the programme's weights (0..1). For a school student who took the school quiz it is
+the person's score on the programme's Klimov type divided by their best score (the leading type
+fits 1), and the RIASEC cosine only breaks ties: `KLIMOV_TIE` · cosine is below the smallest
+difference of two Klimov fits.
 
 `rank` is the definition of the order; `bot.domain.offer_index` finds the top of a large catalogue
 fast and hands the few candidates to `rank`. The nearest centres are found by a box that
@@ -20,30 +33,73 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
-from bot.domain.catalogue import RIASEC, Audience, Format, Program
+from bot.domain.catalogue import KLIMOV, RIASEC, Audience, Format, Program
+from bot.domain.enrolment import (
+    ADULT_BANDS,
+    STATUS_BITS,
+    AgeBand,
+    Status,
+    ages_admit,
+    status_mask,
+    window_open,
+)
 
-FIT_SHARE = 0.75
-HALF_PROXIMITY_KM = 50.0
-ONLINE_PROXIMITY = 0.5
+REACH_KM = 150.0
+NEAR_SHARE = 0.05
+ONLINE_NEARNESS = 0.5
+# Below the smallest gap between two Klimov fits (scores are whole numbers up to 8 or so).
+KLIMOV_TIE = 0.01
 SEARCH_RADII_KM = (100.0, 300.0, 1000.0, 3000.0)
 EXCELLENT_FIT = 0.8
 GOOD_FIT = 0.6
+# Lists show programmes that fit at least well; a weaker fit is said only on a programme's card.
+MIN_FIT = GOOD_FIT
 # Without a stated number of weeks, a course of N hours is taken to last N/20 weeks
 # (a typical part-time pace of short programs); used for the study-length filter only.
 HOURS_PER_WEEK = 20
 
 Vector = tuple[float, float, float, float, float, float]
+KlimovVector = tuple[float, float, float, float, float]
+KLIMOV_INDEX = {t: i for i, t in enumerate(KLIMOV)}
 
 AUDIENCE_BITS: dict[Audience, int] = {a: 1 << i for i, a in enumerate(Audience)}
 SCHOOL_MASK = AUDIENCE_BITS[Audience.school]
-GROWN_UP_MASK = sum(AUDIENCE_BITS.values()) - SCHOOL_MASK
+GROWN_UP_MASK = (
+    AUDIENCE_BITS[Audience.students]
+    | AUDIENCE_BITS[Audience.adults]
+    | AUDIENCE_BITS[Audience.seniors]
+    | AUDIENCE_BITS[Audience.parents]
+)
 
 
 def audience_mask(audience: Iterable[Audience]) -> int:
     return sum(AUDIENCE_BITS[a] for a in set(audience))
+
+
+def audiences_of(age_band: AgeBand | None, status: Status | None, role: str | None = None) -> int:
+    """Audience bits of the person. School students (by status, or by the role «I'm at school»
+    while the status is not known) are `school`; `students` are students of a college or
+    university; `adults` are 18 and over (or, with no age known, anyone out of school);
+    `seniors` are 50+; `parents` are on parental leave. Teachers' courses have no way in: the
+    bot never asks for a profession, so it never recommends courses only for teachers."""
+    if status is None and role == "student":
+        status = Status.school
+    found: set[Audience] = set()
+    if status is Status.school:
+        found.add(Audience.school)
+    if status is Status.student:
+        found.add(Audience.students)
+    if age_band in ADULT_BANDS or (age_band is None and status not in (None, Status.school)):
+        found.add(Audience.adults)
+    if age_band is AgeBand.senior:
+        found.add(Audience.seniors)
+    if status is Status.parental_leave:
+        found.add(Audience.parents)
+    return audience_mask(found)
 
 
 def study_weeks(duration_weeks: int | None, duration_hours: int | None) -> int | None:
@@ -68,6 +124,24 @@ def vector_from_scores(scores: Mapping[str, float]) -> Vector:
     values = [max(0.0, float(scores.get(t, 0.0))) for t in RIASEC]
     floor = min(values)
     return unit([v - floor for v in values])
+
+
+def emphasised(direction: Sequence[float]) -> Vector:
+    """A person's interest direction with the leading types weighing most, as a Holland code
+    does: each component squared, then back to unit length. Without it, a strong R with a
+    little I and C fits IT courses almost as well as workshop ones."""
+    return unit([max(0.0, x) ** 2 for x in direction])
+
+
+def klimov_from_scores(scores: Mapping[str, float]) -> KlimovVector | None:
+    """School-quiz scores divided by the best one: the leading type is 1. None when no type
+    scored at all."""
+    values = [max(0.0, float(scores.get(t, 0.0))) for t in KLIMOV]
+    top = max(values)
+    if top <= 0:
+        return None
+    a, b, c, d, e = (v / top for v in values)
+    return (a, b, c, d, e)
 
 
 def valid_code(code: str) -> str | None:
@@ -120,10 +194,20 @@ class Preferences:
 
 @dataclass(frozen=True, slots=True)
 class Person:
+    """Who is asking, where and when. Unknown facts stay None; see `may_enrol` and `in_reach`
+    for what they mean."""
+
     vector: Vector  # unit length, or all zeros when nothing is known of the interests
     lat: float | None = None
     lon: float | None = None
     audience: int = GROWN_UP_MASK  # bits of the audiences the person belongs to
+    klimov: KlimovVector | None = None  # school-quiz scores over the best one
+    region_slug: str | None = None  # the region of the place; in reach, and for residents-only
+    age_band: AgeBand | None = None
+    status: Status | None = None
+    today: date | None = None  # enrolment that ended before this day is not shown
+    reach_km: float = REACH_KM
+    min_fit: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,20 +223,17 @@ class Offer:
     unit_weights: Vector
     lat: float | None = None  # the center's position; None online
     lon: float | None = None
+    region_slug: str | None = None
+    klimov: str | None = None
+    min_age: int | None = None
+    max_age: int | None = None
+    statuses: int = 0  # bits of `bot.domain.enrolment.Status`; 0 = any
+    residents_only: str | None = None
+    enroll_until: date | None = None
 
     @property
     def is_online(self) -> bool:
         return self.center_id is None or self.format is Format.online
-
-
-def role_audience(role: str | None) -> int:
-    """Audience bits of a person by role: school students see school programmes, everyone
-    else grown-up ones, and someone who has not said sees both."""
-    if role == "student":
-        return SCHOOL_MASK
-    if role is None:
-        return SCHOOL_MASK | GROWN_UP_MASK
-    return GROWN_UP_MASK
 
 
 def offer_of(program: Program, lat: float | None, lon: float | None) -> Offer:
@@ -162,11 +243,18 @@ def offer_of(program: Program, lat: float | None, lon: float | None) -> Offer:
         center_id=program.center_id,
         format=program.format,
         is_free=program.is_free,
-        study_weeks=program.duration_weeks,
-        audience=0,
+        study_weeks=study_weeks(program.duration_weeks, program.duration_hours),
+        audience=audience_mask(program.audience),
         unit_weights=unit(program.weights),
         lat=lat,
         lon=lon,
+        region_slug=program.region_slug,
+        klimov=program.klimov,
+        min_age=program.min_age,
+        max_age=program.max_age,
+        statuses=status_mask(program.statuses),
+        residents_only=program.residents_only,
+        enroll_until=program.enroll_until,
     )
 
 
@@ -192,8 +280,8 @@ def fit_label(fit: float) -> FitLabel:
     return FitLabel.maybe
 
 
-def passes(prefs: Preferences, offer: Offer, audience: int) -> bool:
-    """The hard filters; storage applies the same ones in SQL to read fewer rows."""
+def suits(prefs: Preferences, offer: Offer) -> bool:
+    """The person's own choices."""
     if prefs.free_only and offer.is_free is not True:
         return False
     if prefs.format is FormatChoice.online and not offer.is_online:
@@ -201,20 +289,81 @@ def passes(prefs: Preferences, offer: Offer, audience: int) -> bool:
     if prefs.format is FormatChoice.in_person and offer.is_online:
         return False
     max_weeks = prefs.max_weeks
-    if max_weeks is not None and offer.study_weeks is not None and offer.study_weeks > max_weeks:
+    return max_weeks is None or offer.study_weeks is None or offer.study_weeks <= max_weeks
+
+
+def may_enrol(person: Person, offer: Offer) -> bool:
+    """Whether the person may enrol, as far as the bot knows: anything unknown about the person
+    never admits them to a programme with a rule about it."""
+    if offer.audience and not offer.audience & person.audience:
         return False
-    return offer.audience == 0 or bool(offer.audience & audience)
+    if not ages_admit(person.age_band, offer.min_age, offer.max_age):
+        return False
+    if offer.statuses and (
+        person.status is None or not offer.statuses & STATUS_BITS[person.status]
+    ):
+        return False
+    if offer.residents_only is not None and offer.residents_only != person.region_slug:
+        return False
+    return window_open(offer.enroll_until, person.today)
 
 
-def fit(person: Person, offer: Offer) -> float:
+def known_to_exclude(person: Person, offer: Offer) -> bool:
+    """What the person has said (or today's date) rules the programme out. For a programme's
+    card, which may warn only about what the bot knows; a list needs `may_enrol`."""
+    return (
+        bool(offer.audience and person.audience and not offer.audience & person.audience)
+        or (
+            person.age_band is not None
+            and not ages_admit(person.age_band, offer.min_age, offer.max_age)
+        )
+        or bool(
+            offer.statuses
+            and person.status is not None
+            and not offer.statuses & STATUS_BITS[person.status]
+        )
+        or (
+            offer.residents_only is not None
+            and person.region_slug is not None
+            and offer.residents_only != person.region_slug
+        )
+        or not window_open(offer.enroll_until, person.today)
+    )
+
+
+def in_reach(person: Person, offer: Offer, distance: float | None) -> bool:
+    """Online anywhere; in person only in the person's region or within `reach_km`."""
+    if offer.is_online:
+        return True
+    if distance is None:  # no place known: in-person programmes wait for it
+        return False
+    same_region = offer.region_slug is not None and offer.region_slug == person.region_slug
+    return same_region or distance <= person.reach_km
+
+
+def riasec_fit(person: Person, offer: Offer) -> float:
     dot = sum(p * w for p, w in zip(person.vector, offer.unit_weights, strict=True))
     return max(0.0, min(1.0, dot))
 
 
-def proximity(distance_km: float | None) -> float:
+def fit(person: Person, offer: Offer) -> float:
+    """How well the programme fits: by the school quiz when the person took it and the
+    programme has a Klimov type, else by RIASEC."""
+    if person.klimov is not None and offer.klimov in KLIMOV_INDEX:
+        return person.klimov[KLIMOV_INDEX[offer.klimov]]
+    return riasec_fit(person, offer)
+
+
+def _tie_break(person: Person, offer: Offer) -> float:
+    if person.klimov is not None and offer.klimov in KLIMOV_INDEX:
+        return KLIMOV_TIE * riasec_fit(person, offer)
+    return 0.0
+
+
+def nearness(distance_km: float | None, reach_km: float) -> float:
     if distance_km is None:
-        return ONLINE_PROXIMITY
-    return 1.0 / (1.0 + distance_km / HALF_PROXIMITY_KM)
+        return ONLINE_NEARNESS
+    return max(0.0, 1.0 - distance_km / reach_km)
 
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -223,22 +372,35 @@ def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return distance_km(lat1, lon1, lat2, lon2)
 
 
+def _offer_distance(person: Person, offer: Offer) -> float | None:
+    if offer.is_online or person.lat is None or person.lon is None:
+        return None
+    assert offer.lat is not None and offer.lon is not None
+    return _distance_km(person.lat, person.lon, offer.lat, offer.lon)
+
+
+def score_of(person: Person, offer: Offer, offer_fit: float, distance: float | None) -> float:
+    return offer_fit + _tie_break(person, offer) + NEAR_SHARE * nearness(distance, person.reach_km)
+
+
 def rank(
     person: Person, prefs: Preferences, offers: Iterable[Offer], *, limit: int | None = None
 ) -> list[Ranked]:
-    """Offers that pass the filters, best first. Ties keep a stable order: nearer first,
-    then by program id."""
+    """Offers that pass the filters and fit at least `person.min_fit`, best first. Ties keep a
+    stable order: nearer first, then by program id."""
     ranked = []
     for offer in offers:
-        if not passes(prefs, offer, person.audience):
+        if not suits(prefs, offer) or not may_enrol(person, offer):
             continue
-        distance = None
-        if not offer.is_online and person.lat is not None and person.lon is not None:
-            assert offer.lat is not None and offer.lon is not None
-            distance = _distance_km(person.lat, person.lon, offer.lat, offer.lon)
+        distance = _offer_distance(person, offer)
+        if not in_reach(person, offer, distance):
+            continue
         offer_fit = fit(person, offer)
-        score = FIT_SHARE * offer_fit + (1 - FIT_SHARE) * proximity(distance)
-        ranked.append(Ranked(offer, offer_fit, distance, score))
+        if offer_fit < person.min_fit:
+            continue
+        ranked.append(
+            Ranked(offer, offer_fit, distance, score_of(person, offer, offer_fit, distance))
+        )
     ranked.sort(
         key=lambda r: (
             -round(r.score, 9),
@@ -249,19 +411,14 @@ def rank(
     return ranked if limit is None else ranked[:limit]
 
 
-def rate_one(
-    vector: Sequence[float],
-    program: Program,
-    center: tuple[float, float] | None,
-    origin: tuple[float, float] | None,
-) -> Ranked:
-    """How well one programme fits and how far its centre is from `origin`, for its card:
-    nothing is compared, so there is no score."""
+def rate_one(person: Person, program: Program, center: tuple[float, float] | None) -> Ranked:
+    """How well one programme fits and how far its centre is from the person, for its card:
+    nothing is compared or filtered, so there is no score."""
     offer = offer_of(program, *(center or (None, None)))
     distance = None
-    if origin is not None and center is not None and not offer.is_online:
-        distance = _distance_km(*origin, *center)
-    return Ranked(offer, fit(Person(vector=unit(vector)), offer), distance, 0.0)
+    if person.lat is not None and person.lon is not None and center and not offer.is_online:
+        distance = _distance_km(person.lat, person.lon, *center)
+    return Ranked(offer, fit(person, offer), distance, 0.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.domain.catalogue import Center, Program, Region
 from bot.domain.geo import PlaceIndex
 from bot.domain.ranking import nearest
+from bot.services.recommendations import today
 from storage.db import Database
 
 
@@ -50,7 +51,10 @@ async def center(db: Database, center_id: str) -> Center | None:
 async def center_programs(
     db: Database, center_id: str, limit: int
 ) -> tuple[Center | None, list[Program]]:
+    """The centre and its programmes open for enrolment (ended ones stay for history only)."""
     async with db.autocommit() as repos:
         found = await repos.catalogue.center(center_id)
-        programs = await repos.catalogue.programs_of_center(found.id, limit) if found else []
+        programs = (
+            await repos.catalogue.programs_of_center(found.id, limit, today()) if found else []
+        )
     return found, programs

@@ -1,10 +1,10 @@
 """What the bot knows about a person, kept as consent allows.
 
-With consent, the role, the place, the programme filters and the deep-link source are profile
-fields (the user row). Without it they live in the conversation data only — which /forget and
-withdrawing consent clear, and which is never exported. The conversation data is reached
-through `ConversationData`, which aiogram's `FSMContext` satisfies, so this module needs no
-aiogram.
+With consent, the role, the age band and status, the place, the programme filters and the
+deep-link source are profile fields (the user row). Without it they live in the conversation
+data only — which /forget and withdrawing consent clear, and which is never exported. The
+conversation data is reached through `ConversationData`, which aiogram's `FSMContext`
+satisfies, so this module needs no aiogram.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+from bot.domain.enrolment import AgeBand, Status
 from bot.domain.ranking import FormatChoice, Preferences, StudyLength
 from storage.db import Database
 from storage.users import ROLES, Role, UserRow
@@ -39,6 +40,8 @@ class ProfileKey(StrEnum):
     place = "place"
     prefs = "prefs"
     source = "pending_source"  # the deep-link source, recorded once consent is given
+    age_band = "age_band"
+    status = "status"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +80,8 @@ async def give_consent(
     data = await conversation.get_data()
     role = data.get(ProfileKey.role)
     role = role if role in ROLES else None
+    band = _member(AgeBand, data.get(ProfileKey.age_band))
+    status = _member(Status, data.get(ProfileKey.status))
     async with db.transaction() as tx:
         await tx.users.give_consent(
             user_id, first_name=first_name, last_name=last_name, username=username
@@ -85,6 +90,10 @@ async def give_consent(
             await tx.users.set_source_once(user_id, str(pending))
         if role is not None:
             await tx.users.set_role(user_id, role)
+        if band is not None:
+            await tx.users.set_age_band(user_id, band.value)
+        if status is not None:
+            await tx.users.set_status(user_id, status.value)
     await conversation.set_data({})
     return role
 
@@ -163,6 +172,56 @@ async def save_role(
             await tx.users.set_role(user_row.id, role)
     else:
         await conversation.update_data({ProfileKey.role: role})
+
+
+# --- age band and status (who may enrol) ------------------------------------------------------
+
+
+_Choice = TypeVar("_Choice", AgeBand, Status)
+
+
+def _member(kind: type[_Choice], value: object) -> _Choice | None:
+    try:
+        return kind(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+async def current_age_band(
+    user_row: UserRow | None, conversation: ConversationData
+) -> AgeBand | None:
+    """A profile field with consent, conversation data without it."""
+    if user_row is not None and user_row.age_band is not None:
+        return _member(AgeBand, user_row.age_band)
+    return _member(AgeBand, (await conversation.get_data()).get(ProfileKey.age_band))
+
+
+async def save_age_band(
+    db: Database, user_row: UserRow, conversation: ConversationData, band: AgeBand
+) -> None:
+    if user_row.has_consent:
+        async with db.autocommit() as repos:
+            await repos.users.set_age_band(user_row.id, band.value)
+    else:
+        await conversation.update_data({ProfileKey.age_band: band.value})
+
+
+async def current_status(
+    user_row: UserRow | None, conversation: ConversationData
+) -> Status | None:
+    if user_row is not None and user_row.status is not None:
+        return _member(Status, user_row.status)
+    return _member(Status, (await conversation.get_data()).get(ProfileKey.status))
+
+
+async def save_status(
+    db: Database, user_row: UserRow, conversation: ConversationData, status: Status
+) -> None:
+    if user_row.has_consent:
+        async with db.autocommit() as repos:
+            await repos.users.set_status(user_row.id, status.value)
+    else:
+        await conversation.update_data({ProfileKey.status: status.value})
 
 
 # --- where the person is -----------------------------------------------------------------------

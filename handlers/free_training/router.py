@@ -22,9 +22,8 @@ from bot.domain.eligibility import (
 )
 from bot.domain.enrolment import AgeBand
 from bot.runtime.reply import Talk
-from bot.services.age import current_age_band, save_age_band
 from bot.services.centers import nearest_center
-from bot.services.profile import current_place
+from bot.services.profile import current_age_band, current_place, save_age_band
 from handlers.free_training import view
 from handlers.free_training.callbacks import EligibilityCb, FreeAgeCb
 from handlers.free_training.states import EligibilityData

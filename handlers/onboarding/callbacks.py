@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from bot.domain.enrolment import AgeBand, Status
+
 
 class MenuAction(StrEnum):
     menu = "menu"
@@ -73,3 +75,32 @@ class MoreAction(StrEnum):
 
 class MoreCb(CallbackData, prefix="mm"):
     action: MoreAction
+
+
+class AboutNext(StrEnum):
+    """Where an answer about age or status leads: back to «About me», or on to the list of
+    programmes that asked for it."""
+
+    about = "a"
+    programs = "p"
+
+
+class AboutItem(StrEnum):
+    age = "age"
+    status = "status"
+
+
+class AboutCb(CallbackData, prefix="ab"):
+    """Change one fact under «About me»."""
+
+    item: AboutItem
+
+
+class AgeCb(CallbackData, prefix="ag"):
+    band: AgeBand
+    then: AboutNext
+
+
+class StatusCb(CallbackData, prefix="st"):
+    status: Status
+    then: AboutNext

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.runtime.reply import Talk
 from bot.services.profile import current_role, give_consent, remember_source, save_role
 from handlers.onboarding import view as keyboards
-from handlers.onboarding.callbacks import ConsentAction, ConsentCb, MenuAction, MenuCb, RoleCb
+from handlers.onboarding.callbacks import ConsentAction, ConsentCb, RoleCb
 from handlers.onboarding.menu import send_menu
 from handlers.onboarding.privacy import privacy_text
 from handlers.onboarding.states import Onboarding
@@ -106,13 +106,6 @@ async def _ask_role_or_menu(
         await send_menu(bot, query.from_user.id, state)
 
 
-async def on_change_role(_query: CallbackQuery, talk: Talk) -> None:
-    role = await current_role(talk.user_row, talk.state)
-    current = _("Now: {role}.").format(role=role_name(role)) + "\n" if role else ""
-    await talk.state.set_state(Onboarding.role)
-    await talk.show(current + role_question(), keyboards.roles())
-
-
 def role_name(role: Role) -> str:
     names = {
         "student": _("school student"),
@@ -156,7 +149,6 @@ def create_router() -> Router:
     router.callback_query.register(
         on_consent_later, ConsentCb.filter(F.action == ConsentAction.later)
     )
-    router.callback_query.register(on_change_role, MenuCb.filter(F.action == MenuAction.role))
     router.callback_query.register(on_role, RoleCb.filter())
     router.message.register(typed_instead_of_consent, Onboarding.consent, _TYPED)
     router.message.register(typed_instead_of_role, Onboarding.role, _TYPED)

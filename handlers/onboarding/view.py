@@ -6,7 +6,12 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.domain.enrolment import AgeBand, Status
 from handlers.onboarding.callbacks import (
+    AboutCb,
+    AboutItem,
+    AboutNext,
+    AgeCb,
     ConsentAction,
     ConsentCb,
     ForgetAction,
@@ -19,6 +24,7 @@ from handlers.onboarding.callbacks import (
     MoreCb,
     RoleCb,
     RoleChoice,
+    StatusCb,
 )
 from handlers.quiz.callbacks import QuizMenuAction, QuizMenuCb
 
@@ -66,6 +72,54 @@ def roles() -> InlineKeyboardMarkup:
     kb.button(text=_("💼 Work or training"), callback_data=RoleCb(role=RoleChoice.adult))
     kb.button(text=_("👪 Parent or teacher"), callback_data=RoleCb(role=RoleChoice.parent))
     kb.adjust(1)
+    return kb.as_markup()
+
+
+def about_me() -> InlineKeyboardMarkup:
+    """The role buttons, and the age band and status to change."""
+    kb = InlineKeyboardBuilder()
+    kb.attach(InlineKeyboardBuilder.from_markup(roles()))
+    kb.button(text=_("🎂 Age"), callback_data=AboutCb(item=AboutItem.age))
+    kb.button(text=_("💼 What I do now"), callback_data=AboutCb(item=AboutItem.status))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
+    kb.adjust(1, 1, 1, 2, 1)
+    return kb.as_markup()
+
+
+def age_band_label(band: AgeBand) -> str:
+    return {
+        AgeBand.under14: _("under 14"),
+        AgeBand.teen: _("14–17"),
+        AgeBand.young: _("18–34"),
+        AgeBand.middle: _("35–49"),
+        AgeBand.senior: _("50+"),
+    }[band]
+
+
+def status_label(status: Status) -> str:
+    return {
+        Status.school: _("At school"),
+        Status.student: _("At college or university"),
+        Status.working: _("Working"),
+        Status.not_working: _("Not working"),
+        Status.parental_leave: _("On parental leave"),
+        Status.retired: _("Retired"),
+    }[status]
+
+
+def age_bands(then: AboutNext) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for band in AgeBand:
+        kb.button(text=age_band_label(band), callback_data=AgeCb(band=band, then=then))
+    kb.adjust(3, 2)
+    return kb.as_markup()
+
+
+def statuses(then: AboutNext) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for status in Status:
+        kb.button(text=status_label(status), callback_data=StatusCb(status=status, then=then))
+    kb.adjust(1, 1, 2, 1, 1)
     return kb.as_markup()
 
 

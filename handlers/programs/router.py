@@ -12,9 +12,17 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.domain.ranking import FormatChoice, Preferences, StudyLength, valid_code
 from bot.runtime.reply import Talk
-from bot.services.profile import current_place, prefs_json, save_prefs
-from bot.services.recommendations import basis_of, program_and_center, rate_for_card
-from handlers.onboarding.callbacks import MoreAction, MoreCb
+from bot.services.profile import (
+    current_age_band,
+    current_place,
+    current_role,
+    current_status,
+    prefs_json,
+    save_prefs,
+)
+from bot.services.recommendations import basis_of, program_and_center, rate_for_card, today
+from handlers.onboarding.about import save_age_answer, save_status_answer
+from handlers.onboarding.callbacks import AboutNext, AgeCb, MoreAction, MoreCb, StatusCb
 from handlers.programs import view
 from handlers.programs.callbacks import FieldCb, PrefCb, PrefStep, ProgramAction, ProgramCb
 from handlers.programs.listing import show_programs
@@ -39,6 +47,19 @@ async def on_field(_query: CallbackQuery, callback_data: FieldCb, talk: Talk) ->
 
 async def on_page(_query: CallbackQuery, callback_data: ProgramCb, talk: Talk) -> None:
     await show_programs(talk, page=callback_data.page)
+
+
+# --- age band and status, asked before the first list -------------------------------------------
+
+
+async def on_age(_query: CallbackQuery, callback_data: AgeCb, talk: Talk) -> None:
+    await save_age_answer(talk, callback_data.band)
+    await show_programs(talk)
+
+
+async def on_status(_query: CallbackQuery, callback_data: StatusCb, talk: Talk) -> None:
+    await save_status_answer(talk, callback_data.status)
+    await show_programs(talk)
 
 
 # --- preferences -------------------------------------------------------------------------------
@@ -81,18 +102,23 @@ async def on_program_card(_query: CallbackQuery, callback_data: ProgramCb, talk:
         await talk.alert(_("This programme is no longer in the catalogue."))
         return
     region = services.places.by_slug(center.region_slug) if center else None
+    residents = services.places.by_slug(program.residents_only) if program.residents_only else None
     place = await current_place(talk.user_row, talk.state)
     chosen = (await talk.state.get_data()).get(ProgramsData.basis)
     basis = await basis_of(services.db, talk.user_row, talk.state, chosen)
+    rating = rate_for_card(
+        basis,
+        program,
+        center,
+        place,
+        await current_role(talk.user_row, talk.state),
+        age_band=await current_age_band(talk.user_row, talk.state),
+        status=await current_status(talk.user_row, talk.state),
+    )
     home = place.region_slug if place else None
     await talk.show(
         view.program_card_text(
-            program,
-            center,
-            region,
-            rate_for_card(basis, program, center, place),
-            home,
-            talk.locale,
+            program, center, region, rating, home, talk.locale, today(), residents
         ),
         view.program_keyboard(program, callback_data.page),
     )
@@ -108,4 +134,6 @@ def create_router() -> Router:
         on_program_card, ProgramCb.filter(F.action == ProgramAction.card)
     )
     router.callback_query.register(on_pref, PrefCb.filter())
+    router.callback_query.register(on_age, AgeCb.filter(F.then == AboutNext.programs))
+    router.callback_query.register(on_status, StatusCb.filter(F.then == AboutNext.programs))
     return router

@@ -12,11 +12,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.catalogue import RIASEC, Audience, Center, Format, Program, Region
+from bot.domain.enrolment import Status
 from bot.domain.interests import BasisKind, Interests
 from bot.domain.quiz.content import InstrumentTexts
 from bot.domain.ranking import FitLabel, FormatChoice, Preferences, Ranked, StudyLength, fit_label
-from bot.services.recommendations import MAX_PAGES, PAGE_SIZE
-from handlers.onboarding.callbacks import MenuAction, MenuCb
+from bot.services.recommendations import MAX_PAGES, PAGE_SIZE, CardRating
+from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.places.callbacks import CenterAction, CenterCb
 from handlers.places.view import center_distance, region_name, short, short_distance
 from handlers.programs.callbacks import FieldCb, PrefCb, PrefStep, ProgramAction, ProgramCb
@@ -48,6 +49,17 @@ def basis_line(basis: Interests, school: InstrumentTexts) -> str:
     if not basis.tiers:
         return _("Based on all your test answers")
     return _("Based on your test result: {code}").format(code=tiers_phrase(basis.tiers))
+
+
+def flat_text() -> str:
+    return _(
+        "Your answers don't point to one field yet — that's normal, many people find their "
+        "thing by trying. What helps:\n"
+        "• a <b>профпроба</b> — a short hands-on try of a profession at a college or ЦОПП;\n"
+        "• an open day at the nearest centre;\n"
+        "• a talk with a consultant.\n\n"
+        "Or pick a field to look at:"
+    )
 
 
 def no_basis_text() -> str:
@@ -107,12 +119,51 @@ def audience_text(audience: frozenset[Audience]) -> str | None:
         return None
     names = {
         Audience.school: _("school students"),
-        Audience.students: _("students and young people"),
+        Audience.students: _("college and university students"),
         Audience.adults: _("adults"),
         Audience.seniors: _("people 50+"),
         Audience.parents: _("parents on leave"),
+        Audience.teachers: _("teachers"),
     }
     return ", ".join(names[a] for a in Audience if a in audience)
+
+
+def ages_text(program: Program) -> str | None:
+    low, high = program.min_age, program.max_age
+    if low is not None and high is not None:
+        return _("from {low} to {high}").format(low=low, high=high)
+    if low is not None:
+        return _("from {low}").format(low=low)
+    if high is not None:
+        return _("up to {high}").format(high=high)
+    return None
+
+
+def statuses_text(statuses: frozenset[Status]) -> str | None:
+    if not statuses:
+        return None
+    names = {
+        Status.school: _("school students"),
+        Status.student: _("students"),
+        Status.working: _("working people"),
+        Status.not_working: _("people not working"),
+        Status.parental_leave: _("parents on leave"),
+        Status.retired: _("pensioners"),
+    }
+    return ", ".join(names[s] for s in Status if s in statuses)
+
+
+def enrolment_text(program: Program, today: date) -> str | None:
+    opens, closes = program.enroll_from, program.enroll_until
+    if closes is not None and closes < today:
+        return _("closed")
+    if opens is not None and opens > today:
+        if closes is not None:
+            return _("from {opens} to {closes}").format(opens=_date(opens), closes=_date(closes))
+        return _("opens {opens}").format(opens=_date(opens))
+    if closes is not None:
+        return _("until {closes}").format(closes=_date(closes))
+    return None
 
 
 def sample_note() -> str:
@@ -122,6 +173,8 @@ def sample_note() -> str:
 def program_line(
     number: int, item: Ranked, program: Program, center: Center | None, home_slug: str | None
 ) -> str:
+    """Fit and distance are two separate facts: the label says how well the programme fits
+    the interests, the second line where it is and how far."""
     where = escape(short(center.name, 40)) if center else _("online")
     facts = [where]
     if item.distance_km is not None and center is not None:
@@ -169,6 +222,79 @@ def programs_page_text(
     return "\n".join(lines)
 
 
+def nothing_near_text(
+    items: Sequence[tuple[Ranked, Program, Center | None]],
+    page: int,
+    prefs: Preferences,
+    basis: str,
+    region: Region | None,
+    reach_km: float,
+    nearest: tuple[Center, float] | None,
+    home_slug: str | None,
+    locale: str,
+) -> str:
+    """Nothing in person fits within reach: said plainly, then what to do instead, in this
+    order — online programmes that fit, the nearest centre, a consultant."""
+    reach = f"{reach_km:.0f}"
+    headline = (
+        _(
+            "<b>No in-person programme that fits you is near you</b> — I looked in {region} "
+            "and within {km} km."
+        ).format(region=escape(region_name(region, locale)), km=reach)
+        if region is not None
+        else _(
+            "<b>No in-person programme that fits you is near you</b> — I looked within {km} km."
+        ).format(km=reach)
+    )
+    lines = [headline, _("Here is what you can do:"), ""]
+    if items:
+        lines.append(_("💻 <b>Study online</b> — these fit you:"))
+        for offset, (item, program, center) in enumerate(items):
+            lines.append(
+                program_line(page * PAGE_SIZE + offset + 1, item, program, center, home_slug)
+            )
+            lines.append("")
+    else:
+        lines.append(_("💻 <b>Study online</b> — no online programme fits your filters yet."))
+    if not items:
+        lines.append("")
+    if nearest is not None:
+        center, distance = nearest
+        lines.append(
+            _(
+                "🏫 <b>Ask the nearest ЦОПП</b>: {center}, {distance}. They will tell you where "
+                "to study near you."
+            ).format(
+                center=escape(center.name), distance=short_distance(center, distance, home_slug)
+            )
+        )
+    else:
+        lines.append(_("🏫 <b>Ask the nearest ЦОПП</b> — I could not find one."))
+    lines.append(_("💬 <b>Ask a consultant</b> — a person will help you find training near you."))
+    lines.append("")
+    lines.append(basis)
+    lines.append(_("Filters: {filters}").format(filters=prefs_summary(prefs)))
+    return "\n".join(lines)
+
+
+def online_first_text(
+    items: Sequence[tuple[Ranked, Program, Center | None]],
+    page: int,
+    prefs: Preferences,
+    basis: str,
+) -> str:
+    """The person's place is not known yet: the online programmes now, in-person ones once
+    they say where they are."""
+    lines = [_("<b>Online programmes for you</b> (page {page})").format(page=page + 1), basis]
+    lines.append(_("Filters: {filters}").format(filters=prefs_summary(prefs)))
+    for offset, (item, program, center) in enumerate(items):
+        lines.append("")
+        lines.append(program_line(page * PAGE_SIZE + offset + 1, item, program, center, None))
+    lines.append("")
+    lines.append(_("To see in-person programmes near you, tell me where you are 👇"))
+    return "\n".join(lines)
+
+
 def no_programs_text(prefs: Preferences) -> str:
     return _(
         "No programmes match these filters ({filters}). Try fewer filters — for example, any "
@@ -184,15 +310,48 @@ def no_programs_keyboard() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def programs_keyboard(
-    items: Sequence[tuple[Ranked, Program, Center | None]], page: int, has_next: bool
+def flat_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for letter in RIASEC:
+        kb.button(text=FIELD_NAMES[letter](), callback_data=FieldCb(code=letter))
+    kb.button(text=_("📍 Centres near me"), callback_data=MoreCb(action=MoreAction.centers))
+    kb.button(text=_("💬 Ask a person"), callback_data=MoreCb(action=MoreAction.consult))
+    kb.adjust(1)
+    return kb.as_markup()
+
+
+def nothing_near_keyboard(
+    items: Sequence[tuple[Ranked, Program, Center | None]],
+    page: int,
+    has_next: bool,
+    nearest: Center | None,
 ) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
+    _programme_buttons(kb, items, page)
+    nav = _navigation(kb, page, has_next)
+    if nearest is not None:
+        kb.button(
+            text="🏫 " + short(nearest.name, 22),
+            callback_data=CenterCb(action=CenterAction.card, center=nearest.id),
+        )
+    kb.button(text=_("💬 Ask a consultant"), callback_data=MoreCb(action=MoreAction.consult))
+    kb.button(text=_("⚙️ Filters"), callback_data=PrefCb(step=PrefStep.edit))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
+    kb.adjust(*([1] * len(items)), *([nav] if nav else []), *([1] if nearest else []), 1, 2)
+    return kb.as_markup()
+
+
+def _programme_buttons(
+    kb: InlineKeyboardBuilder, items: Sequence[tuple[Ranked, Program, Center | None]], page: int
+) -> None:
     for offset, (_item, program, _center) in enumerate(items):
         kb.button(
             text=f"{page * PAGE_SIZE + offset + 1}. {short(program.title, 20)}",
             callback_data=ProgramCb(action=ProgramAction.card, program=program.id, page=page),
         )
+
+
+def _navigation(kb: InlineKeyboardBuilder, page: int, has_next: bool) -> int:
     nav = 0
     if page > 0:
         kb.button(text="◀️", callback_data=ProgramCb(action=ProgramAction.page, page=page - 1))
@@ -200,6 +359,15 @@ def programs_keyboard(
     if has_next and page + 1 < MAX_PAGES:
         kb.button(text="▶️", callback_data=ProgramCb(action=ProgramAction.page, page=page + 1))
         nav += 1
+    return nav
+
+
+def programs_keyboard(
+    items: Sequence[tuple[Ranked, Program, Center | None]], page: int, has_next: bool
+) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    _programme_buttons(kb, items, page)
+    nav = _navigation(kb, page, has_next)
     kb.button(text=_("⚙️ Filters"), callback_data=PrefCb(step=PrefStep.edit))
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
     kb.adjust(*([1] * len(items)), *([nav] if nav else []), 2)
@@ -210,14 +378,17 @@ def program_card_text(
     program: Program,
     center: Center | None,
     region: Region | None,
-    ranked: Ranked | None,
+    rating: CardRating,
     home_slug: str | None,
     locale: str,
+    today: date,
+    residents_region: Region | None = None,
 ) -> str:
+    ranked = rating.ranked
     lines = [f"<b>{escape(program.title)}</b>"]
     if program.is_sample:
         lines.append(sample_note())
-    if ranked is not None:
+    if rating.known_interests:
         lines.append(f"<i>{fit_text(fit_label(ranked.fit))}</i>")
     if program.description:
         lines.append("\n" + escape(program.description) + "\n")
@@ -226,7 +397,7 @@ def program_card_text(
         if region is not None:
             where += f" ({escape(region_name(region, locale))})"
         lines.append(_("Where: {where}").format(where=where))
-        if ranked is not None and ranked.distance_km is not None:
+        if ranked.distance_km is not None:
             lines.append(center_distance(center, ranked.distance_km, home_slug))
     else:
         lines.append(_("Where: online, from any region"))
@@ -235,6 +406,13 @@ def program_card_text(
         (_("Format"), format_text(program.format)),
         (_("Cost"), cost_text(program)),
         (_("For"), audience_text(program.audience)),
+        (_("Age"), ages_text(program)),
+        (_("Who may enrol"), statuses_text(program.statuses)),
+        (
+            _("Only for residents of"),
+            region_name(residents_region, locale) if residents_region else program.residents_only,
+        ),
+        (_("Enrolment"), enrolment_text(program, today)),
         (_("Next start"), _date(program.next_start)),
     ]
     lines.extend(f"{name}: {escape(value)}" for name, value in facts if value)
@@ -242,6 +420,13 @@ def program_card_text(
     if missing:
         lines.append(
             _("Not known yet: {facts} — ask the centre.").format(facts=", ".join(missing).lower())
+        )
+    if rating.excluded:
+        lines.append(
+            _(
+                "⚠️ By what you told me, this programme may not take you (age, status, place or "
+                "dates). Ask the centre."
+            )
         )
     if program.enroll_url:
         lines.append(_("Enrolment: {url}").format(url=escape(program.enroll_url)))

@@ -75,6 +75,10 @@ def shown(replies: list[Request]) -> str:
 
 
 async def choose_preferences(client: ChatSimulator) -> list[Request]:
+    if "Сколько вам лет" in client.last_text:  # asked once, before the first list
+        await client.click("35–49")
+    if "чем вы сейчас заняты" in client.last_text:
+        await client.click("Работаю")
     await client.click("Можно дольше")
     await client.click("Всё равно")
     return await client.click("Можно и платные")

@@ -22,12 +22,14 @@ assert CENTER_REGIONS[PERM] == "perm-krai"
 HEADERS = [
     "id", "title", "center_id", "region_slug", "description", "duration_hours",
     "duration_weeks", "format", "cost", "price_rub", "audience", "r", "i", "a", "s", "e", "c",
-    "klimov", "next_start", "enroll_url", "source_url", "is_sample",
+    "klimov", "next_start", "enroll_url", "source_url", "is_sample", "min_age", "max_age",
+    "statuses", "residents_only", "enroll_from", "enroll_until",
 ]  # fmt: skip
 RUSSIAN_HEADERS = [
     "Код", "Название", "Код центра", "Регион", "Описание", "Часов", "Недель", "Формат",
     "Стоимость", "Цена, руб", "Для кого", "R", "I", "A", "S", "E", "C", "Тип Климова", "Старт",
-    "Ссылка на запись", "Источник", "Пример",
+    "Ссылка на запись", "Источник", "Пример", "Возраст от", "Возраст до", "Кто может",
+    "Только жители", "Набор с", "Набор до",
 ]  # fmt: skip
 RUSSIAN = dict(zip(HEADERS, RUSSIAN_HEADERS, strict=True))
 START = datetime(2026, 9, 1)  # noqa: DTZ001 - Excel dates carry no time zone

@@ -64,8 +64,15 @@ def staff_texts(session: OfflineSession) -> list[str]:
     ]
 
 
-async def choose_preferences(client: ChatSimulator, length: str, fmt: str, free: str) -> None:
-    """The three questions before a programme list: length, format, free or paid."""
+async def choose_preferences(
+    client: ChatSimulator, length: str, fmt: str, free: str, age: str = "35–49"
+) -> None:
+    """The questions before a programme list: the age band and status when not known yet
+    (asked once), then length, format, free or paid."""
+    if "Сколько вам лет" in client.last_text:
+        await client.click(age)
+    if "чем вы сейчас заняты" in client.last_text:
+        await client.click("Работаю")
     assert "1/3" in client.last_text
     await client.click(length)
     assert "2/3" in client.last_text

@@ -124,7 +124,7 @@ def test_csv_export_is_what_russian_excel_opens() -> None:
     assert line.split(";") == [
         "p1", "Сварщик", PERM, "perm-krai", "", "72", "", "смешанный", "платно", "5000",
         "школьники|родители", "0,5", "0,25", "0", "0", "1", "0", "человек", "2026-09-01",
-        "", "", "1",
+        "", "", "1", "", "", "", "", "", "",
     ]  # fmt: skip
     assert write_programs([], FileKind.csv) == ("\ufeff" + ";".join(HEADERS) + "\r\n").encode()
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
-from collections.abc import Iterator
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramNetworkError
@@ -21,6 +19,7 @@ from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
+from bot.runners.signals import stop_on_signals
 from bot.runtime.health import EXIT_DATABASE_LOST, HealthMonitor, serve_health
 from bot.services.database import open_database
 
@@ -66,7 +65,8 @@ async def _poll(dispatcher: Dispatcher, bot: Bot, monitor: HealthMonitor) -> int
         await polling  # stopped by a signal, or failed: its exception goes on up
         return 0
     # From here a stop signal ends the process, also one that comes while polling winds down.
-    with _stop_on_signals() as stopped:
+    stopped = asyncio.Event()
+    with stop_on_signals(stopped):
         try:
             await dispatcher.stop_polling()  # shutdown hooks run as usual
         except RuntimeError:  # lost before polling began
@@ -75,21 +75,3 @@ async def _poll(dispatcher: Dispatcher, bot: Bot, monitor: HealthMonitor) -> int
             await polling
         await stopped.wait()
     return EXIT_DATABASE_LOST
-
-
-@contextlib.contextmanager
-def _stop_on_signals() -> Iterator[asyncio.Event]:
-    """SIGTERM and SIGINT set the event (in place of aiogram's handlers, which only stop
-    polling)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):  # no loop signal handlers on Windows
-            loop.add_signal_handler(signum, stop.set)
-            installed.append(signum)
-    try:
-        yield stop
-    finally:
-        for signum in installed:
-            loop.remove_signal_handler(signum)

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -36,6 +35,7 @@ from bot.app import (
     stop_workers,
 )
 from bot.config import Settings, SettingsError
+from bot.runners.signals import stop_on_signals
 from bot.runtime import health
 from bot.runtime.health import EXIT_DATABASE_LOST, HEALTH_PATH, HealthMonitor, package_version
 from bot.runtime.services import Services
@@ -149,7 +149,7 @@ async def run_webhook(
         try:
             dispatcher = create_dispatcher(settings, db)
             app = create_app(dispatcher, bot, db, target, monitor)
-            signals = _stop_on_signals if stop is None else _no_signals
+            signals = stop_on_signals if stop is None else _no_signals
             stop = stop or asyncio.Event()
             with signals(stop):
                 monitor.start()
@@ -227,22 +227,6 @@ async def _register(bot: Bot, dispatcher: Dispatcher, target: WebhookTarget) -> 
         ) from None
     except TelegramBadRequest as error:
         raise SettingsError(f"Telegram did not accept WEBHOOK_URL: {error.message}.") from None
-
-
-@contextlib.contextmanager
-def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
-    """SIGTERM (systemd, Docker) and SIGINT (Ctrl+C) set `stop` instead of killing at once."""
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError):  # no loop signal handlers on Windows
-            loop.add_signal_handler(signum, stop.set)
-            installed.append(signum)
-    try:
-        yield
-    finally:
-        for signum in installed:
-            loop.remove_signal_handler(signum)
 
 
 @contextlib.contextmanager

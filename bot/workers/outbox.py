@@ -34,6 +34,7 @@ from aiogram.types import ReplyParameters
 from aiogram.utils.i18n import I18n
 
 from bot.services.applications import Claim
+from bot.workers.background import BackgroundTask
 from bot.workers.lease import is_gone
 from storage.db import Database
 from storage.leads import LeadRow
@@ -105,7 +106,7 @@ class LeadOutbox:
         self.holder = holder
         self.clock = clock  # public: tests move time
         self._every = every
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundTask("lead-outbox", self._loop)
 
     def claim(self) -> Claim:
         """A claim for a job this process is about to try at once."""
@@ -114,14 +115,10 @@ class LeadOutbox:
     # --- the background loop ---------------------------------------------------------------
 
     def start(self, bot: Bot) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(bot), name="lead-outbox")
+        self._background.start(bot)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._background.stop()
 
     async def _loop(self, bot: Bot) -> None:
         # A start (often after the settings were fixed) tries everything waiting at once.

@@ -23,6 +23,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.domain.reminders import iso, parse_iso, when_to_send
+from bot.workers.background import BackgroundTask
 from storage.db import Database
 from storage.reminders import DueReminder
 
@@ -62,17 +63,13 @@ class ReminderSender:
         self._default_locale = default_locale
         self._clock = clock
         self._render = render
-        self._task: asyncio.Task[None] | None = None
+        self._background = BackgroundTask("reminders", self._loop)
 
     def start(self, bot: Bot) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(bot), name="reminders")
+        self._background.start(bot)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        await self._background.stop()
 
     async def _loop(self, bot: Bot) -> None:
         while True:

@@ -19,7 +19,6 @@ from aiogram.methods import (
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat
 
 from bot.app import create_dispatcher
 from bot.config import Settings
@@ -61,18 +60,6 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def session() -> StaffSession:
     return StaffSession()
-
-
-@pytest.fixture
-def staff(dispatcher: Dispatcher, bot: Bot, session: OfflineSession) -> ChatSimulator:
-    return ChatSimulator(
-        dispatcher,
-        bot,
-        session,
-        user_id=4242,
-        first_name="Консультант",
-        chat=Chat(id=STAFF_CHAT, type="supergroup", title="Консультанты ЦОПП"),
-    )
 
 
 def outbox_of(dispatcher: Dispatcher) -> LeadOutbox:

@@ -7,7 +7,7 @@ import pytest
 
 from bot.runtime.offline import ChatSimulator
 from storage.db import Database
-from tests.support.chat import PERM, choose_preferences, onboard
+from tests.support.chat import PERM, choose_preferences, onboard, save_adult_result
 
 # Applications and questions go to the consultants' chat, as in production.
 pytestmark = pytest.mark.staff_chat
@@ -72,16 +72,13 @@ async def test_the_latest_saved_result_is_the_basis_of_the_list(
     client: ChatSimulator, db: Database
 ) -> None:
     await onboard(client)
-    async with db.transaction() as tx:
-        await tx.results.add(
-            user_id=client.user.id,
-            instrument="riasec",
-            answers=[2] * 30,
-            scores={"R": 4, "I": 6, "A": 10, "S": 19, "E": 14, "C": 5},
-            code="S-E-A",
-            vector={"R": 0.2, "I": 0.3, "A": 0.5, "S": 0.95, "E": 0.7, "C": 0.25},
-            started_at="2026-11-26T09:00:00Z",
-        )
+    await save_adult_result(
+        db,
+        client.user.id,
+        {"R": 4, "I": 6, "A": 10, "S": 19, "E": 14, "C": 5},
+        "S-E-A",
+        "2026-11-26T09:00:00Z",
+    )
     await client.send_location(*PERM)
     await client.send("/programs")
     await choose_preferences(client, "Можно дольше", "Всё равно", "Можно и платные")

@@ -10,6 +10,7 @@ from bot.domain.catalogue import Program
 from bot.runtime.offline import ChatSimulator
 from storage.db import Database
 from tests.conftest import MakeClient
+from tests.support.chat import save_adult_result
 
 PERM = (58.01046, 56.25017)
 MURMANSK = (68.97, 33.09)  # a region without a known centre
@@ -228,16 +229,9 @@ async def test_a_flat_result_gets_ways_to_explore_not_a_list(
     client: ChatSimulator, db: Database
 ) -> None:
     await onboard(client)
-    async with db.transaction() as tx:
-        await tx.results.add(
-            user_id=client.user.id,
-            instrument="riasec",
-            answers=[2] * 30,
-            scores=dict.fromkeys("RIASEC", 10),
-            code=None,
-            vector=dict.fromkeys("RIASEC", 0.5),
-            started_at="2026-11-30T09:00:00Z",
-        )
+    await save_adult_result(
+        db, client.user.id, dict.fromkeys("RIASEC", 10), None, "2026-11-30T09:00:00Z"
+    )
     await client.send("/programs")
     assert "профпроба" in client.last_text and "Подходит отлично" not in client.last_text
     assert "💬 Живой консультант" in client.button_labels()

@@ -9,6 +9,7 @@ from aiogram.methods import CopyMessage, SendMessage
 
 from bot.runtime.offline import ChatSimulator, OfflineSession, Request
 from handlers.quiz.callbacks import QuizAction, QuizCb
+from storage.db import Database
 from tests.support.settings import STAFF_CHAT
 
 # The `make_client` fixture: another person in the same bot.
@@ -94,3 +95,19 @@ def last_to_staff(session: OfflineSession) -> Request:
         for r in reversed(session.requests)
         if isinstance(r.method, SendMessage | CopyMessage) and r.method.chat_id == STAFF_CHAT
     )
+
+
+async def save_adult_result(
+    db: Database, user_id: int, scores: dict[str, int], code: str | None, started_at: str
+) -> None:
+    """A saved adult test result, as the quiz leaves it (the answers do not matter here)."""
+    async with db.transaction() as tx:
+        await tx.results.add(
+            user_id=user_id,
+            instrument="riasec",
+            answers=[2] * 30,
+            scores=scores,
+            code=code,
+            vector={t: s / 20 for t, s in scores.items()},
+            started_at=started_at,
+        )

@@ -15,17 +15,21 @@ import codecs
 import contextlib
 import csv
 import difflib
+import errno
 import io
 import itertools
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
+from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
 
 import openpyxl
 from openpyxl.utils import get_column_letter
@@ -738,8 +742,29 @@ def _xlsx_rows(data: bytes, limits: FileLimits) -> Generator[Row]:
             book.close()
     except (_FileProblem, MemoryError):
         raise
-    except Exception:  # openpyxl raises many kinds of errors on a damaged file
+    except Exception as error:  # openpyxl raises many kinds of errors on a damaged file
+        if _out_of_memory(error):
+            raise MemoryError from error
         raise _FileProblem(FileProblem(Problem.not_xlsx)) from None
+
+
+# The XML parser and zlib report a failed allocation as their own errors, not MemoryError.
+_EXPAT_NO_MEMORY = expat.errors.codes[expat.errors.XML_ERROR_NO_MEMORY]
+_ZLIB_NO_MEMORY = "Error -4 "  # Z_MEM_ERROR, as zlib.error words it
+
+
+def _out_of_memory(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, MemoryError):
+            return True
+        if isinstance(error, ParseError) and error.code == _EXPAT_NO_MEMORY:
+            return True
+        if isinstance(error, zlib.error) and str(error).startswith(_ZLIB_NO_MEMORY):
+            return True
+        if isinstance(error, OSError) and error.errno == errno.ENOMEM:
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 @contextlib.contextmanager

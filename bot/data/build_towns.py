@@ -47,7 +47,7 @@ if str(ROOT) not in sys.path:
 MIN_POPULATION = 1000
 ABROAD_MIN_POPULATION = 5000
 ABROAD_WITHIN_KM = 600.0
-CASES = ("gent", "datv", "accs", "ablt", "loct")
+CASES = ("loct", "gent", "datv", "accs", "ablt")
 
 _RUSSIAN = re.compile(r"^[А-ЯЁа-яё][А-ЯЁа-яё .\-]*[А-ЯЁа-яё.]$")
 # Ukrainian spellings in Cyrillic letters the Russian alphabet also has («Чумакове», «Грузький»).
@@ -191,13 +191,13 @@ def _inflect_part(part: str, case: str, morph: pymorphy3.MorphAnalyzer) -> str:
 
 
 def case_forms(name: str, morph: pymorphy3.MorphAnalyzer) -> list[str]:
-    """The name in every case but the nominative (distinct, in order of CASES); an indeclinable
-    name («Сочи») has none. Names on -ово/-ево/-ино/-ыно are also used undeclined
-    («в Иваново», «в Билибино»), so their nominative stands for every case too."""
+    """The prepositional form first (always, even when it is the name: «в Сочи»), then the
+    other cases that differ from the name and from each other. Names on -ово/-ево/-ино are also
+    used undeclined («в Иваново», «в Билибино»): the name itself always matches too."""
     forms: list[str] = []
     for case in CASES:
         form = " ".join(_inflect_part(p, case, morph) for p in name.split())
-        if form != name and form not in forms:
+        if not forms or (form != name and form not in forms):
             forms.append(form)
     return forms
 

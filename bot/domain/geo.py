@@ -465,9 +465,9 @@ class PlaceIndex:
                     continue
                 stems = " ".join(_stem(w) for w in words)
                 if position < 2:
-                    names.add(stems)
                     put(exact, " ".join(words), number)
                     if len(words) > 1 or len(stems) >= _MIN_SINGLE_STEM + 1:
+                        names.add(stems)
                         put(stemmed, stems, number)
                 elif stems not in names:
                     put(exact, " ".join(words), number)
@@ -695,12 +695,12 @@ class PlaceIndex:
                 if any(used[start : start + size]):
                     continue
                 words = tokens[start : start + size]
-                found = self._town_exact.get(" ".join(words))
-                spelled = found is not None
-                if found is None:
-                    found = self._town_stemmed.get(" ".join(_stem(w) for w in words))
-                if found is not None:
-                    hits.append(_TownHit(start, size, _indices(found), spelled))
+                spelled = _indices(self._town_exact.get(" ".join(words)))
+                # A case form is kept only where stems miss it, so both are asked.
+                stemmed = _indices(self._town_stemmed.get(" ".join(_stem(w) for w in words)))
+                found = spelled + tuple(i for i in stemmed if i not in spelled)
+                if found:
+                    hits.append(_TownHit(start, size, found, bool(spelled)))
                     for i in range(start, start + size):
                         used[i] = True
         return hits
@@ -709,6 +709,7 @@ class PlaceIndex:
         """Regions and capitals as before; settlements where no capital or region claims the
         same words, and inside the region the text names («Кунгур, Пермский край»)."""
         kept_towns: list[_TownHit] = []
+        also_region: PlaceMatch | None = None
         for town_hit in town_hits:
             span = set(range(town_hit.start, town_hit.start + town_hit.size))
             rivals = [h for h in hits if span & set(range(h.start, h.start + h.size))]
@@ -719,9 +720,14 @@ class PlaceIndex:
                 h.entry.kind is PlaceKind.region and not h.spelled and not h.beside_marker
                 for h in rivals
             )
-            if weak and town_hit.spelled:  # «Орловский» is a settlement, not Орловская область
-                hits = [h for h in hits if h not in rivals]
+            if weak:  # «в Тульском»: Тульская область, or the settlement Тульский?
+                if town_hit.spelled:  # «Орловский» is a settlement, not Орловская область
+                    hits = [h for h in hits if h not in rivals]
+                else:
+                    also_region = self._resolve(rivals)
                 kept_towns.append(town_hit)
+        if also_region is not None:
+            hits = [h for h in hits if h.entry.region != also_region.region]
         region_match = self._resolve(hits)
         if hits and region_match is None:
             return []  # two regions, as before
@@ -731,17 +737,13 @@ class PlaceIndex:
         )
         if region_match is not None:
             inside = [i for i in towns if self._towns[i].region_slug == region_match.region.slug]
-            if inside and region_match.kind is PlaceKind.region:
-                towns = inside
-            elif region_match.kind is PlaceKind.city and len(kept_towns) == 0:
+            if not inside:
                 return [self._with_capital(region_match)]
-            elif inside:
-                towns = inside
-            else:
-                return [self._with_capital(region_match)]
+            towns = inside
         if len(kept_towns) > 1 and len({self._towns[i].name_ru for i in towns}) > 1:
             return []  # «Кунгур или Чайковский»: two places
-        return [self._town_match(i, exact=True) for i in towns[:MAX_CHOICES]]
+        found = [self._town_match(i, exact=True) for i in towns]
+        return [also_region, *found] if also_region is not None and found else found
 
     def _with_capital(self, match: PlaceMatch) -> PlaceMatch:
         if match.kind is not PlaceKind.city:

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.catalogue import Center, Region
-from bot.domain.geo import PlaceMatch
+from bot.domain.geo import MAX_CHOICES, PlaceMatch
 from bot.domain.towns import Town
 from bot.services.centers import NearbyCenter
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
@@ -230,19 +230,29 @@ def town_label(town: Town, region: Region, locale: str, *, same_name: bool) -> s
 
 def which_town_text(matches: Sequence[PlaceMatch], text: str, locale: str) -> str:
     names = {m.town.name(locale) for m in matches if m.town is not None}
-    if len(names) == 1:
+    if len(names) == 1 and all(m.town is not None for m in matches):
         (name,) = names
-        return _("There are several places called {name}. Which one is yours?").format(
-            name=escape(name)
-        )
-    return _("Which place do you mean by «{text}»?").format(text=escape(short(text, 60)))
+        lines = [
+            _("There are several places called {name}. Which one is yours?").format(
+                name=escape(name)
+            )
+        ]
+    else:
+        lines = [_("Which place do you mean by «{text}»?").format(text=escape(short(text, 60)))]
+    if len(matches) > MAX_CHOICES:
+        lines.append(_("The biggest are below; if yours is not there, type the region too."))
+    return "\n".join(lines)
 
 
 def which_town_keyboard(matches: Sequence[PlaceMatch], locale: str) -> InlineKeyboardMarkup:
     names = {m.town.name(locale) for m in matches if m.town is not None}
     kb = InlineKeyboardBuilder()
-    for match in matches:
+    for match in matches[:MAX_CHOICES]:
         if match.town is None:
+            kb.button(
+                text=short(region_name(match.region, locale), 24),
+                callback_data=PlaceCb(action=PlaceAction.region, slug=match.region.slug),
+            )
             continue
         kb.button(
             text=town_label(match.town, match.region, locale, same_name=len(names) == 1),

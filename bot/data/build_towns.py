@@ -100,6 +100,34 @@ def back_transliterate(latin: str) -> str:
     return "-".join(" ".join(w.capitalize() for w in part.split()) for part in word.split("-"))
 
 
+# Ukrainian endings and their Russian counterparts, for a settlement filed under Ukraine whose
+# only Cyrillic names are Ukrainian («Мирне» → «Мирное», «Чумакове» → «Чумаково»).
+_TO_RUSSIAN_ENDING = (
+    (re.compile(r"ський$"), "ский"),
+    (re.compile(r"цький$"), "цкий"),
+    (re.compile(r"ське$"), "ское"),
+    (re.compile(r"цьке$"), "цкое"),
+    (re.compile(r"ська$"), "ская"),
+    (re.compile(r"ьк$"), "к"),
+    (re.compile(r"ове$"), "ово"),
+    (re.compile(r"еве$"), "ево"),
+    (re.compile(r"ине$"), "ино"),
+    (re.compile(r"([^аеиоуыэюя])не$"), r"\1ное"),
+)
+
+
+def russified(name: str) -> str:
+    out = []
+    for word in name.split(" "):
+        russian = word
+        for pattern, replacement in _TO_RUSSIAN_ENDING:
+            russian = pattern.sub(replacement, word)
+            if russian != word:
+                break
+        out.append(russian)
+    return " ".join(out)
+
+
 def russian_name(city: dict[str, Any], morph: pymorphy3.MorphAnalyzer) -> str:
     names = [a.replace("ë", "ё").strip() for a in city["alternatenames"]]
     candidates = sorted({a for a in names if _RUSSIAN.match(a)}, key=names.index)
@@ -114,7 +142,10 @@ def russian_name(city: dict[str, Any], morph: pymorphy3.MorphAnalyzer) -> str:
         similarity = Levenshtein.normalized_similarity(latin_key(transliterate(name)), english)
         return not _UKRAINIAN_ENDING.search(name), similarity, known
 
-    return str(max(candidates, key=score))
+    best = str(max(candidates, key=score))
+    if city["countrycode"] == "UA":
+        best = russified(best)
+    return best
 
 
 def english_names(city: dict[str, Any], name_ru: str) -> list[str]:
@@ -203,8 +234,8 @@ def case_forms(name: str, morph: pymorphy3.MorphAnalyzer) -> list[str]:
 
 
 def is_common_word(name: str, morph: pymorphy3.MorphAnalyzer) -> bool:
-    """A one-word name that is also an ordinary word («Мирный», «Орёл», «Поле»): in free text it
-    counts as a place only when written with a capital letter."""
+    """A one-word name that is also an ordinary word («Мирный», «Орёл», «Поле»): in free text
+    it counts as a place only when written with a capital letter."""
     if " " in name or "-" in name:
         return False
     word = name.lower()
@@ -299,6 +330,7 @@ def build() -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
             en = [capital_en, *(n for n in english_names(city, name_ru) if n != capital_en)]
         else:
             en = english_names(city, name_ru)
+        forms = case_forms(name_ru, morph)
         towns.append(
             {
                 "id": city["geonameid"],
@@ -309,7 +341,7 @@ def build() -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
                 "lon": f"{city['longitude']:.5f}",
                 "population": city["population"],
                 "common": int(is_common_word(name_ru, morph)),
-                "forms_ru": "|".join(case_forms(name_ru, morph)),
+                "forms_ru": "|".join(forms),
                 "names_en": "|".join(en[1:]),
             }
         )

@@ -222,6 +222,19 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
+_PLAIN_NAME = re.compile(r"[a-zа-я0-9 .-]+")
+_NAME_SPLIT = re.compile(r"[ .-]+")
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a place name as `_tokens` gives them, without markers and breaks; a fast path
+    for plain names (the towns table has tens of thousands)."""
+    text = name.lower().replace("ё", "е")
+    if not _PLAIN_NAME.fullmatch(text):
+        return [t for t in _tokens(text) if _is_word(t)]
+    return [w for w in _NAME_SPLIT.split(text) if w and w not in _FILLERS and not _is_marker(w)]
+
+
 def _is_word(token: str) -> bool:
     return token not in (_MARKER, _BREAK)
 
@@ -445,8 +458,8 @@ class PlaceIndex:
 
     def _add_towns(self, table: TownTable) -> None:
         """Keys are the words joined by spaces; a value is one town's index or a tuple of them.
-        A case form is kept only when its stems differ from the name's («Орла» of «Орёл»):
-        the stems of the name already find «Кунгуре» and «Набережных Челнах»."""
+        Every spelling and case form is kept (free text trusts only these); the stems of the
+        names catch the forms the table lacks."""
         self._towns = table.towns
         self._globe = Globe(table.towns, table.abroad)
         exact: dict[str, list[int]] = {}
@@ -457,21 +470,19 @@ class PlaceIndex:
             if not bucket or bucket[-1] != town:
                 bucket.append(town)
 
+        longest = 0
         for number, (town, spellings) in enumerate(zip(table.towns, table.spellings, strict=True)):
-            names: set[str] = set()
             for position, spelling in enumerate((town.name_ru, town.name_en, *spellings)):
-                words = [t for t in _tokens(spelling) if _is_word(t)]
+                words = _name_words(spelling)
                 if not words:
                     continue
-                stems = " ".join(_stem(w) for w in words)
+                put(exact, " ".join(words), number)
+                longest = max(longest, len(words))
                 if position < 2:
-                    put(exact, " ".join(words), number)
+                    stems = " ".join(_stem(w) for w in words)
                     if len(words) > 1 or len(stems) >= _MIN_SINGLE_STEM + 1:
-                        names.add(stems)
                         put(stemmed, stems, number)
-                elif stems not in names:
-                    put(exact, " ".join(words), number)
-                self._town_max_words = max(self._town_max_words, len(words))
+        self._town_max_words = longest
         self._town_exact = {k: v[0] if len(v) == 1 else tuple(v) for k, v in exact.items()}
         self._town_stemmed = {k: v[0] if len(v) == 1 else tuple(v) for k, v in stemmed.items()}
         self._fuzzy_keys = [k for k in self._town_stemmed if len(k) >= _TYPO_MIN_LEN - 1]
@@ -645,7 +656,9 @@ class PlaceIndex:
         ]
 
     def _find(self, text: str, *, typos: bool) -> tuple[list[PlaceMatch], bool]:
-        """The matches and whether they cover every word of the text."""
+        """The matches and whether they cover every word of the text. Lenient with typos; strict
+        (free text) without them and without towns found only by a stem («мирный» is not the
+        Ukrainian-spelt «Мирне»)."""
         self._ready()
         if not text or len(text) > MAX_TEXT_CHARS:
             return [], False
@@ -656,6 +669,8 @@ class PlaceIndex:
         options = [[(t, _stem(t), False)] for t in tokens]
         hits = self._scan(tokens, options)
         town_hits = self._scan_towns(tokens)
+        if not typos:
+            town_hits = [h for h in town_hits if h.spelled]
         found = self._combine(hits, town_hits)
         if found or not typos:
             covered = self._covered(tokens, hits, town_hits, found)
@@ -696,7 +711,6 @@ class PlaceIndex:
                     continue
                 words = tokens[start : start + size]
                 spelled = _indices(self._town_exact.get(" ".join(words)))
-                # A case form is kept only where stems miss it, so both are asked.
                 stemmed = _indices(self._town_stemmed.get(" ".join(_stem(w) for w in words)))
                 found = spelled + tuple(i for i in stemmed if i not in spelled)
                 if found:

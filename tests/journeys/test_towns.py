@@ -91,3 +91,15 @@ async def test_the_district_picker_has_a_way_back(client: ChatSimulator) -> None
     assert "Хорошо, место пока не указываем." in texts
     await client.send("Кунгур")  # no longer asked for a place: not taken as one
     assert "Запомнил: Кунгур" not in "\n".join(m.text for m in client.messages.values())
+
+
+async def test_programme_texts_are_marked_russian_in_english(make_client: MakeClient) -> None:
+    english = await make_client(user_id=3002, first_name="Ann", language_code="en")
+    await english.send("/start")
+    await english.send_callback("pg:card:sample-041:0")
+    title = english.last_text.split("\n", 1)[0]
+    assert title.endswith("<i>(in Russian)</i></b>")
+    russian = await make_client(user_id=3003)
+    await russian.send("/start")
+    await russian.send_callback("pg:card:sample-041:0")
+    assert "(на русском)" not in russian.last_text

@@ -27,6 +27,7 @@ transliterated back.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 import sys
@@ -353,16 +354,25 @@ def build() -> tuple[list[dict[str, Any]], list[tuple[float, float]]]:
     return towns, abroad
 
 
-def main() -> None:
+def render() -> tuple[str, str]:
+    """The text of towns.csv and of abroad.csv."""
     towns, abroad = build()
-    with (HERE / "towns.csv").open("w", encoding="utf-8", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(towns[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(towns)
-    with (HERE / "abroad.csv").open("w", encoding="utf-8", newline="") as file:
-        file.write("lat,lon\n")
-        file.writelines(f"{lat},{lon}\n" for lat, lon in abroad)
-    print(f"towns.csv: {len(towns)} settlements; abroad.csv: {len(abroad)} points")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(towns[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(towns)
+    points = "lat,lon\n" + "".join(f"{lat},{lon}\n" for lat, lon in abroad)
+    return out.getvalue(), points
+
+
+def main() -> None:
+    towns, abroad = render()
+    (HERE / "towns.csv").write_text(towns, encoding="utf-8")
+    (HERE / "abroad.csv").write_text(abroad, encoding="utf-8")
+    print(
+        f"towns.csv: {towns.count(chr(10)) - 1} settlements; abroad.csv: "
+        f"{abroad.count(chr(10)) - 1} points"
+    )
 
 
 if __name__ == "__main__":

@@ -422,7 +422,8 @@ class PlaceIndex:
         self._town_stemmed: dict[str, int | tuple[int, ...]] = {}
         self._town_max_words = 0
         self._capital_town: dict[str, int] = {}
-        self._fuzzy_keys: list[str] = []
+        # The stems of the towns' names by length: a typo changes the length by the typos at most.
+        self._fuzzy_keys: dict[int, list[str]] = {}
         self._globe = Globe((), ())
         self._towns_loader: Callable[[], TownTable] | None = None
         if isinstance(towns, TownTable):
@@ -485,7 +486,9 @@ class PlaceIndex:
         self._town_max_words = longest
         self._town_exact = {k: v[0] if len(v) == 1 else tuple(v) for k, v in exact.items()}
         self._town_stemmed = {k: v[0] if len(v) == 1 else tuple(v) for k, v in stemmed.items()}
-        self._fuzzy_keys = [k for k in self._town_stemmed if len(k) >= _TYPO_MIN_LEN - 1]
+        for key in self._town_stemmed:
+            if len(key) >= _TYPO_MIN_LEN - 1:
+                self._fuzzy_keys.setdefault(len(key), []).append(key)
         for region in self._regions:
             key = " ".join(t for t in _tokens(region.capital_ru) if _is_word(t))
             for index in _indices(self._town_exact.get(key)):
@@ -780,9 +783,14 @@ class PlaceIndex:
         if len(query) < _TYPO_MIN_LEN or any(w in _NO_TYPO for w in words):
             return []
         limit = _typo_limit(len(query))
+        candidates = [
+            key
+            for length in range(len(query) - limit, len(query) + limit + 1)
+            for key in self._fuzzy_keys.get(length, ())
+        ]
         results = process.extract(
             query,
-            self._fuzzy_keys,
+            candidates,
             scorer=Levenshtein.distance,
             score_cutoff=limit,
             limit=None,

@@ -160,7 +160,8 @@ async def on_place_text(message: Message, talk: Talk) -> None:
         return
     if text == pick_label():
         await talk.show(
-            _("Choose your federal district:"), view.districts_keyboard(places.districts())
+            _("Choose your federal district:"),
+            view.districts_keyboard(places.districts(), talk.locale),
         )
         return
     found = places.find(text)
@@ -170,7 +171,7 @@ async def on_place_text(message: Message, talk: Talk) -> None:
                 "I couldn't find a city or region called «{text}». Check the spelling, or pick "
                 "your region from the list:"
             ).format(text=escape(view.short(text, 60))),
-            view.districts_keyboard(places.districts()),
+            view.districts_keyboard(places.districts(), talk.locale),
         )
         return
     if len(found) > 1:
@@ -219,7 +220,7 @@ async def on_town(_query: CallbackQuery, callback_data: PlaceCb, talk: Talk) -> 
 async def on_districts(_query: CallbackQuery, talk: Talk) -> None:
     await talk.show(
         _("Choose your federal district:"),
-        view.districts_keyboard(talk.services.places.districts()),
+        view.districts_keyboard(talk.services.places.districts(), talk.locale),
     )
 
 
@@ -231,7 +232,9 @@ async def on_district(_query: CallbackQuery, callback_data: PlaceCb, talk: Talk)
         return
     district = districts[callback_data.index]
     await talk.show(
-        _("Choose your region ({district}):").format(district=escape(district)),
+        _("Choose your region ({district}):").format(
+            district=escape(view.district_name(district, talk.locale, full=True))
+        ),
         view.regions_keyboard(places.regions_in(district), talk.locale),
     )
 

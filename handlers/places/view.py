@@ -208,11 +208,32 @@ def center_keyboard(center: Center) -> InlineKeyboardMarkup:
 # --- places ----------------------------------------------------------------------------------
 
 
-def districts_keyboard(districts: Sequence[str]) -> InlineKeyboardMarkup:
+# The federal districts' official English names (as on the President of Russia's site).
+_DISTRICTS_EN = {
+    "Центральный федеральный округ": "Central",
+    "Северо-Западный федеральный округ": "Northwestern",
+    "Южный федеральный округ": "Southern",
+    "Северо-Кавказский федеральный округ": "North Caucasian",
+    "Приволжский федеральный округ": "Volga",
+    "Уральский федеральный округ": "Urals",
+    "Сибирский федеральный округ": "Siberian",
+    "Дальневосточный федеральный округ": "Far Eastern",
+}
+
+
+def district_name(district: str, locale: str, *, full: bool = False) -> str:
+    """A federal district's name: short for a button («Приволжский», «Volga»), full in text."""
+    if locale == "en" and district in _DISTRICTS_EN:
+        name = _DISTRICTS_EN[district]
+        return f"{name} Federal District" if full else name
+    return district if full else district.replace(" федеральный округ", "")
+
+
+def districts_keyboard(districts: Sequence[str], locale: str = "ru") -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for index, district in enumerate(districts):
         kb.button(
-            text=short(district.replace(" федеральный округ", ""), 24),
+            text=short(district_name(district, locale), 24),
             callback_data=PlaceCb(action=PlaceAction.district, index=index),
         )
     kb.button(text=_("✏️ Type again"), callback_data=PlaceCb(action=PlaceAction.retype))
@@ -266,7 +287,7 @@ def which_town_keyboard(matches: Sequence[PlaceMatch], locale: str) -> InlineKey
 
 def regions_keyboard(regions: Sequence[Region], locale: str) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    for region in regions:
+    for region in sorted(regions, key=lambda r: region_name(r, locale)):
         kb.button(
             text=short(region_name(region, locale), 24),
             callback_data=PlaceCb(action=PlaceAction.region, slug=region.slug),

@@ -103,3 +103,18 @@ async def test_programme_texts_are_marked_russian_in_english(make_client: MakeCl
     await russian.send("/start")
     await russian.send_callback("pg:card:sample-041:0")
     assert "(на русском)" not in russian.last_text
+
+
+async def test_the_picker_speaks_english(make_client: MakeClient) -> None:
+    english = await make_client(user_id=3004, first_name="Ann", language_code="en")
+    await english.send("/start")
+    await english.send("/centers")
+    await english.send("Qwertyuiop")
+    assert "Volga" in english.button_labels() and "Приволжский" not in english.button_labels()
+    await english.click("Volga")
+    assert "Volga Federal District" in english.last_text
+    assert "Perm Krai" in english.button_labels()
+    await english.click("Perm Krai")
+    texts = "\n".join(m.text for m in english.messages.values())
+    assert "Got it: Perm Krai." in texts
+    assert "in your region" in english.last_text and "less than 1 km" not in english.last_text

@@ -45,6 +45,8 @@ ROOT = HERE.parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.domain.towns import transliterate as plain_latin  # noqa: E402
+
 MIN_POPULATION = 1000
 ABROAD_MIN_POPULATION = 5000
 ABROAD_WITHIN_KM = 600.0
@@ -55,12 +57,6 @@ _RUSSIAN = re.compile(r"^[А-ЯЁа-яё][А-ЯЁа-яё .\-]*[А-ЯЁа-яё.]$
 _UKRAINIAN_ENDING = re.compile(r"(ськ|цьк)(ий|е|а)$|ьк$|(ов|ев|ин)е$")
 _PROPER = {"Geox", "Name", "Surn", "Patr", "Orgn", "Trad"}
 
-_TO_LATIN = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
-}  # fmt: skip
 # Back from BGN/PCGN-style Latin, longest first, for the few settlements with no Cyrillic name.
 _TO_CYRILLIC = sorted(
     {
@@ -83,7 +79,7 @@ def latin_key(text: str) -> str:
 
 
 def transliterate(cyrillic: str) -> str:
-    return "".join(_TO_LATIN.get(c, c) for c in cyrillic.lower())
+    return plain_latin(cyrillic).lower()
 
 
 def back_transliterate(latin: str) -> str:
@@ -153,10 +149,7 @@ def english_names(city: dict[str, Any], name_ru: str) -> list[str]:
     """The GeoNames name and the Russian name in plain transliteration, as people type it
     («Moskva», «Naberezhnye Chelny», «Tolyatti»); other spellings are left to typo tolerance."""
     name = ascii_fold(city["name"]).replace("’", "").replace("'", "")
-    plain = "-".join(
-        " ".join(w.capitalize() for w in part.split())
-        for part in transliterate(name_ru).split("-")
-    )
+    plain = plain_latin(name_ru)
     return [name] if latin_key(plain) == latin_key(name) else [name, plain]
 
 

@@ -759,8 +759,20 @@ class PlaceIndex:
             towns = inside
         if len(kept_towns) > 1 and len({self._towns[i].name_ru for i in towns}) > 1:
             return []  # «Кунгур или Чайковский»: two places
-        found = [self._town_match(i, exact=True) for i in towns]
+        found = [self._town_match(i, exact=True) for i in self._one_per_region(towns)]
         return [also_region, *found] if also_region is not None and found else found
+
+    def _one_per_region(self, towns: list[int]) -> list[int]:
+        """The biggest settlement of each name in each region (biggest first already): two
+        Ивановка of one region are one choice for a person, who picks by region."""
+        seen: set[tuple[str, str]] = set()
+        kept = []
+        for index in towns:
+            town = self._towns[index]
+            if (town.name_ru, town.region_slug) not in seen:
+                seen.add((town.name_ru, town.region_slug))
+                kept.append(index)
+        return kept
 
     def _with_capital(self, match: PlaceMatch) -> PlaceMatch:
         if match.kind is not PlaceKind.city:
@@ -807,7 +819,7 @@ class PlaceIndex:
             },
             key=lambda i: (-self._towns[i].population, self._towns[i].name_ru),
         )
-        return [self._town_match(i, exact=False) for i in towns[:MAX_CHOICES]]
+        return [self._town_match(i, exact=False) for i in self._one_per_region(towns)]
 
     def _known(self, word: str) -> bool:
         return word in self._known_words or _stem(word) in self._known_stems

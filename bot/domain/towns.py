@@ -25,6 +25,23 @@ OUTSIDE_BEYOND_KM = 500.0
 _EARTH_KM = 6371.0088
 
 
+_TO_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}  # fmt: skip
+
+
+def transliterate(name: str) -> str:
+    """A Russian name in Latin letters as English texts write it («Ульяновск» → «Ulyanovsk»,
+    «Набережные Челны» → «Naberezhnye Chelny»): for names the tables have only in Russian."""
+    latin = "".join(_TO_LATIN.get(c, c) for c in name.lower())
+    return "-".join(
+        " ".join(w[:1].upper() + w[1:] for w in part.split(" ")) for part in latin.split("-")
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Town:
     id: int  # GeoNames geonameid

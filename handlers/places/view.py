@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.catalogue import Center, Region
 from bot.domain.geo import MAX_CHOICES, PlaceMatch
-from bot.domain.towns import Town
+from bot.domain.towns import Town, transliterate
 from bot.services.centers import NearbyCenter
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.places.callbacks import CenterAction, CenterCb, PlaceAction, PlaceCb
@@ -54,6 +55,16 @@ def place_origin(precision: str, region: Region, locale: str, town: Town | None 
     ).format(city=escape(capital))
 
 
+def center_city(center: Center) -> str:
+    """The centre's city (the catalogue has it in Russian), in Latin letters in English."""
+    city = center.city or ""
+    try:
+        locale = get_i18n().current_locale
+    except LookupError:
+        return city
+    return transliterate(city) if locale == "en" else city
+
+
 def center_distance(
     center: Center, distance: float, home_slug: str | None, precision: str = "point"
 ) -> str:
@@ -66,7 +77,7 @@ def center_distance(
         if precision == "city" and distance < NEAR_KM:
             return _("in your town")
         return _("{distance} to the centre of {city}").format(
-            distance=km(distance), city=escape(center.city)
+            distance=km(distance), city=escape(center_city(center))
         )
     if center.region_slug == home_slug:
         return _("in your region (the exact address is not known)")
@@ -169,7 +180,7 @@ def center_card_text(
         lines.append(_("Industry centre: {industry}").format(industry=escape(center.industry)))
     lines.append(_("Region: {region}").format(region=escape(region_name(region, locale))))
     if center.city:
-        lines.append(_("City: {city}").format(city=escape(center.city)))
+        lines.append(_("City: {city}").format(city=escape(center_city(center))))
     if center.address:
         lines.append(_("Address: {address}").format(address=escape(center.address)))
     if center.host_organization:

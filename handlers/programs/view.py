@@ -8,6 +8,7 @@ from datetime import date
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -170,6 +171,18 @@ def sample_note() -> str:
     return _("🔖 sample programme — check with the centre")
 
 
+def in_russian(html: str) -> str:
+    """Programme titles and descriptions exist only in Russian: in another interface language
+    they are marked so. `html` is already escaped."""
+    try:
+        locale = get_i18n().current_locale
+    except LookupError:  # outside an update (tests of texts): the default language
+        return html
+    if locale == "ru":
+        return html
+    return f"{html} <i>{_('(in Russian)')}</i>"
+
+
 def program_line(
     number: int, item: Ranked, program: Program, center: Center | None, home_slug: str | None
 ) -> str:
@@ -181,7 +194,7 @@ def program_line(
         facts.append(short_distance(center, item.distance_km, home_slug))
     facts.extend(x for x in (duration_text(program), cost_text(program)) if x)
     line = (
-        f"{number}. <b>{escape(short(program.title, TITLE_IN_LIST))}</b> — "
+        f"{number}. <b>{in_russian(escape(short(program.title, TITLE_IN_LIST)))}</b> — "
         f"<i>{fit_text(fit_label(item.fit))}</i>\n   " + " · ".join(facts)
     )
     if program.is_sample:
@@ -385,13 +398,13 @@ def program_card_text(
     residents_region: Region | None = None,
 ) -> str:
     ranked = rating.ranked
-    lines = [f"<b>{escape(program.title)}</b>"]
+    lines = [f"<b>{in_russian(escape(program.title))}</b>"]
     if program.is_sample:
         lines.append(sample_note())
     if rating.known_interests:
         lines.append(f"<i>{fit_text(fit_label(ranked.fit))}</i>")
     if program.description:
-        lines.append("\n" + escape(program.description) + "\n")
+        lines.append("\n" + in_russian(escape(program.description)) + "\n")
     if center is not None:
         where = escape(center.name)
         if region is not None:
@@ -510,7 +523,7 @@ def center_programs_text(center: Center, programs: Sequence[Program]) -> str:
     lines = [_("<b>Programmes of {center}</b>").format(center=escape(center.name))]
     for number, program in enumerate(programs, start=1):
         sample = " 🔖" if program.is_sample else ""
-        lines.append(f"{number}. {escape(short(program.title, 120))}{sample}")
+        lines.append(f"{number}. {in_russian(escape(short(program.title, 120)))}{sample}")
     if any(p.is_sample for p in programs):
         lines.append("\n🔖 — " + sample_note())
     return "\n".join(lines)

@@ -109,3 +109,11 @@ def test_chart_memory_benchmark_runs() -> None:
         done.stdout,
         re.M,
     )
+
+
+def test_places_benchmark_runs() -> None:
+    done = run_script("places.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "machine: " in done.stdout
+    assert re.search(r"^towns part: [\d.]+ MB — target ≤ 10 MB: (met|NOT met)$", done.stdout, re.M)
+    assert re.search(r"^lookup, names and «в …» forms: \d+ calls, p50", done.stdout, re.M)

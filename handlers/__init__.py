@@ -9,6 +9,7 @@ from aiogram import Router
 from bot.config import Settings
 from handlers.admin import broadcast, catalogue, leads, stats
 from handlers.consult import router as consult_router
+from handlers.free_text import router as free_text_router
 from handlers.free_training import router as free_training_router
 from handlers.onboarding import about, errors, fallback, membership, menu, privacy, start
 from handlers.places import router as places_router
@@ -41,5 +42,7 @@ def get_routers(settings: Settings) -> list[Router]:
         catalogue.create_router(),
         stats.create_router(),
         leads.create_router(),
+        # Text typed where no step waits for an answer; then whatever nobody took.
+        free_text_router.create_router(),
         fallback.create_router(),
     ]

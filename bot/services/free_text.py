@@ -1,0 +1,210 @@
+"""Understanding a message typed where the bot asked nothing in particular, and the search
+behind it: occupations, FAQ entries and programmes in SQLite FTS5 with Russian stemming,
+synonyms and typo correction (`bot.domain.text_search`).
+
+The phrase index (every phrasing of an occupation or an FAQ entry) is small and rebuilt
+whenever the FAQ changes; the programme index follows the catalogue's version and is rebuilt
+page by page, so people are answered between the pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.domain.faq import FaqEntry
+from bot.domain.geo import PlaceIndex
+from bot.domain.intents import Candidate, Evidence, Intent, classify, score_phrases
+from bot.domain.text_search import Terms, terms
+from bot.services.faq import faq_entries, faq_version
+from storage.db import Database
+
+PHRASES_LIMIT = 60  # phrasings read back from FTS5 for one message, best BM25 first
+PROGRAMS_PAGE = 2000  # programmes stemmed and written per transaction when reindexing
+MAX_TEXT = 500  # longer messages are read only this far
+OCC, FAQ = "occ", "faq"
+PROGRAMS_INDEXED = "search_programs_version"
+
+
+class OccupationLike(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def name_ru(self) -> str: ...
+    @property
+    def name_en(self) -> str: ...
+    @property
+    def synonyms_ru(self) -> tuple[str, ...]: ...
+    @property
+    def synonyms_en(self) -> tuple[str, ...]: ...
+
+
+def packaged_occupations() -> tuple[OccupationLike, ...]:
+    """The occupations catalogue (`bot.domain.occupations`), or none while it is missing."""
+    try:
+        module: Any = importlib.import_module("bot.domain.occupations")
+    except ImportError:
+        return ()
+    found: tuple[OccupationLike, ...] = module.load_occupations()
+    return found
+
+
+def occupation_phrasings(occupation: OccupationLike) -> tuple[str, ...]:
+    return (
+        occupation.name_ru,
+        occupation.name_en,
+        *occupation.synonyms_ru,
+        *occupation.synonyms_en,
+    )
+
+
+def places_named(places: PlaceIndex, text: str) -> list[Any]:
+    """The places a message names: `PlaceIndex.mentioned` (strict: the whole message, or a
+    place after «я из», «живу в» …), else a bare lookup of a short message."""
+    mentioned = getattr(places, "mentioned", None)
+    if mentioned is not None:
+        return list(mentioned(text))
+    if len(text.split()) > 4:
+        return []
+    match = places.lookup(text)
+    return [match] if match is not None and match.exact else []
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    text: str
+    intent: Intent
+    occupations: tuple[str, ...] = ()  # ids, best first (up to 3)
+    faq: FaqEntry | None = None
+    places: tuple[Any, ...] = ()  # PlaceMatch
+    # For «not sure I understood»: the closest occupations and FAQ entries.
+    nearest: tuple[Candidate, ...] = ()
+
+
+@dataclass(slots=True)
+class FreeText:
+    occupations: tuple[OccupationLike, ...] = ()
+    _phrases_key: str | None = None
+    _phrases: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    _vocabulary: Terms = field(default_factory=Terms)
+    _faq: dict[str, FaqEntry] = field(default_factory=dict)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _programs_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    def packaged(cls) -> FreeText:
+        return cls(packaged_occupations())
+
+    def _occupations_hash(self) -> str:
+        digest = hashlib.sha256()
+        for occupation in self.occupations:
+            digest.update("\x1f".join((occupation.id, *occupation_phrasings(occupation))).encode())
+        return digest.hexdigest()[:12]
+
+    # --- the indexes -----------------------------------------------------------------------
+
+    async def refresh(self, db: Database) -> None:
+        """Rebuild the phrase index when the FAQ or the occupations changed (one read when
+        nothing did)."""
+        key = f"{await faq_version(db)}:{self._occupations_hash()}"
+        if key == self._phrases_key:
+            return
+        async with self._lock:
+            if key == self._phrases_key:
+                return
+            entries = await faq_entries(db)
+            rows: list[tuple[str, str, tuple[str, ...]]] = []
+            for occupation in self.occupations:
+                rows.extend(
+                    (OCC, occupation.id, tuple(terms(p))) for p in occupation_phrasings(occupation)
+                )
+            for entry in entries:
+                rows.extend((FAQ, entry.id, tuple(terms(p))) for p in entry.phrasings())
+            rows = [row for row in rows if row[2]]
+            async with db.transaction() as tx:
+                await tx.search.replace_phrases((k, r, " ".join(b)) for k, r, b in rows)
+            self._phrases = rows
+            self._vocabulary = Terms.of(body for _k, _r, body in rows)
+            self._faq = {entry.id: entry for entry in entries}
+            self._phrases_key = key
+
+    async def refresh_programs(self, db: Database) -> bool:
+        """Reindex the programmes when the catalogue changed; whether it did."""
+        async with db.autocommit() as repos:
+            version = await repos.catalogue.programs_version()
+            if await repos.faq.meta(PROGRAMS_INDEXED) == version:
+                return False
+        async with self._programs_lock:
+            async with db.autocommit() as repos:
+                if await repos.faq.meta(PROGRAMS_INDEXED) == version:
+                    return False
+            async with db.transaction() as tx:
+                await tx.search.clear_programs()
+            after = ""
+            while True:
+                async with db.autocommit() as repos:
+                    page = await repos.search.program_texts(after, PROGRAMS_PAGE)
+                if not page:
+                    break
+                rows = [(pid, " ".join(terms(f"{title} {about}"))) for pid, title, about in page]
+                async with db.transaction() as tx:
+                    await tx.search.add_programs(rows)
+                after = page[-1][0]
+                await asyncio.sleep(0)
+            async with db.autocommit() as repos:
+                await repos.faq.set_meta(PROGRAMS_INDEXED, version)
+        return True
+
+    # --- asking ------------------------------------------------------------------------------
+
+    def query_terms(self, text: str) -> tuple[list[str], frozenset[str]]:
+        """The message's search terms, typos corrected, and which terms are such guesses."""
+        return self._vocabulary.corrected(terms(text[:MAX_TEXT]))
+
+    async def candidates(self, db: Database, text: str) -> list[Candidate]:
+        await self.refresh(db)
+        query, guessed = self.query_terms(text)
+        if not query:
+            return []
+        async with db.autocommit() as repos:
+            found = await repos.search.match_phrases(query, PHRASES_LIMIT)
+        rows = [(kind, ref, tuple(body.split())) for kind, ref, body in found]
+        return score_phrases(query, rows, self._vocabulary, guessed)
+
+    async def understand(self, db: Database, places: PlaceIndex, text: str) -> Understanding:
+        text = text.strip()[:MAX_TEXT]
+        ranked = await self.candidates(db, text)
+        occupations = tuple(c for c in ranked if c.kind == OCC)
+        faq = tuple(c for c in ranked if c.kind == FAQ)
+        named = places_named(places, text)
+        evidence = Evidence(occupations[:3], faq[:3], len(named))
+        intent = classify(text, evidence)
+        return Understanding(
+            text=text,
+            intent=intent,
+            occupations=tuple(c.ref for c in occupations[:3])
+            if intent is Intent.occupation
+            else (),
+            faq=self._faq.get(faq[0].ref) if intent is Intent.question and faq else None,
+            places=tuple(named) if intent is Intent.place else (),
+            nearest=tuple(ranked[:3]),
+        )
+
+    def faq_entry(self, entry_id: str) -> FaqEntry | None:
+        return self._faq.get(entry_id)
+
+    async def search_programs(self, db: Database, text: str, limit: int = 10) -> list[str]:
+        """Programme ids matching the text, best first."""
+        await self.refresh(db)
+        await self.refresh_programs(db)
+        query, _guessed = self.query_terms(text)
+        async with db.autocommit() as repos:
+            return await repos.search.match_programs(query, limit)
+
+
+def occupation_terms(occupation: OccupationLike) -> Sequence[str]:
+    return terms(" ".join(occupation_phrasings(occupation)))

@@ -1,0 +1,117 @@
+"""Text typed at the menu, through the real dispatcher: a place, a question from the FAQ, a
+greeting, thanks, a complaint, nonsense passed on to a consultant — and text typed while a
+step waits for its answer still goes to that step."""
+
+from __future__ import annotations
+
+import pytest
+from aiogram.methods import SendMessage
+
+from bot.runtime.offline import ChatSimulator, OfflineSession
+from tests.support.chat import MakeClient, onboard, sent_texts, staff_texts
+
+
+async def test_a_place_at_the_menu_is_remembered_and_centres_follow(
+    client: ChatSimulator,
+) -> None:
+    await onboard(client)
+    replies = await client.send("я из Перми")
+    texts = " ".join(sent_texts(replies)) + client.last_text
+    assert "Перм" in texts
+    assert "Не уверен" not in texts
+
+
+async def test_a_question_is_answered_from_the_faq_with_its_source(
+    client: ChatSimulator,
+) -> None:
+    await onboard(client)
+    replies = await client.send("сколько стоит обучение?")
+    (text,) = sent_texts(replies)
+    assert "Сколько стоит" in text and "«Кадры»" in text
+    assert '<a href="https://pravo.ppt.ru/' in text
+    labels = client.button_labels()
+    assert any("бесплатно" in label for label in labels)  # the next useful step
+    await client.click("бесплатно")
+    assert "бесплатно" in client.last_text.lower()
+
+
+async def test_a_question_with_typos_still_finds_its_answer(client: ChatSimulator) -> None:
+    await onboard(client)
+    replies = await client.send("какие докуменды нужны")
+    (text,) = sent_texts(replies)
+    assert "паспорт" in text
+
+
+async def test_an_english_question_gets_the_english_answer(make_client: MakeClient) -> None:
+    client = await make_client(language_code="en")
+    await client.send("/start")
+    await client.click("I agree")
+    await client.click("Work or training")
+    replies = await client.send("can i study online")
+    (text,) = sent_texts(replies)
+    assert "online" in text and "Source:" in text
+
+
+async def test_greeting_and_thanks_get_a_short_answer_and_the_next_step(
+    client: ChatSimulator,
+) -> None:
+    await onboard(client)
+    (hello,) = sent_texts(await client.send("привет"))
+    assert hello.startswith("Привет!")
+    assert "🧭 Пройти тест" in client.button_labels()
+    (thanks,) = sent_texts(await client.send("спасибо"))
+    assert thanks.startswith("Пожалуйста")
+
+
+async def test_a_complaint_offers_a_person(client: ChatSimulator) -> None:
+    await onboard(client)
+    (text,) = sent_texts(await client.send("бот тупой ничего не работает"))
+    assert text.startswith("Простите")
+    assert "💬 Передать консультанту" in client.button_labels()
+
+
+@pytest.mark.staff_chat
+async def test_nonsense_is_passed_to_the_consultant_with_the_typed_text(
+    client: ChatSimulator, session: OfflineSession
+) -> None:
+    await onboard(client)
+    (text,) = sent_texts(await client.send("мой сосед говорит что <b>ЦОПП</b> закрыли это правда"))
+    assert text.startswith("Не уверен, что понял")
+    await client.click("Передать консультанту")
+    assert client.last_text.startswith("Передал консультанту ✅")
+    (question,) = staff_texts(session)[-1:]
+    assert "&lt;b&gt;ЦОПП&lt;/b&gt; закрыли это правда</blockquote>" in question
+    assert f"tg://user?id={client.user.id}" in question
+
+
+async def test_text_during_the_quiz_still_goes_to_the_quiz(client: ChatSimulator) -> None:
+    await onboard(client)
+    await client.send("/test")
+    await client.click("Тест интересов")
+    assert client.last_text.startswith("Вопрос 1 из")
+    replies = await client.send("сколько стоит обучение")
+    texts = sent_texts(replies)
+    assert not any("«Кадры»" in t for t in texts)
+
+
+async def test_text_at_the_place_prompt_is_the_place(client: ChatSimulator) -> None:
+    await onboard(client)
+    await client.send("/centers")
+    replies = await client.send("привет")
+    texts = " ".join(sent_texts(replies))
+    assert "Привет! 👋" not in texts
+    assert "Не нашёл" in texts or "не нашёл" in texts.lower()
+
+
+@pytest.mark.staff_chat
+async def test_text_in_a_consultation_goes_to_the_consultant(
+    client: ChatSimulator, session: OfflineSession
+) -> None:
+    await onboard(client)
+    await client.send("/consult")
+    await client.send("сколько стоит обучение")
+    assert client.last_text.startswith("Отправил консультанту")
+    assert staff_texts(session)[-1].endswith("<blockquote>сколько стоит обучение</blockquote>")
+    assert not any(
+        isinstance(r.method, SendMessage) and "«Кадры»" in r.method.text for r in session.requests
+    )

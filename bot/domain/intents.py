@@ -9,11 +9,11 @@ gets the same answer. Pure: no aiogram, no storage.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain.text_search import QUESTION_WORDS, Terms, normalize, words
+from bot.domain.text_search import QUESTION_WORDS, STOP_WORDS, Terms, normalize, words
 
 
 class Intent(StrEnum):
@@ -44,16 +44,11 @@ class Evidence:
     places: int = 0  # places the message names (a marker such as «я из» or the whole text)
 
 
-# A term that is only a guess from a typo («текст» may be «тест», or simply «текст») counts this
-# much: a message made of guesses alone is offered as options, not answered.
-GUESS_WEIGHT = 0.5
-
-
 def score_phrases(
     query: Sequence[str],
     phrases: Iterable[tuple[str, str, Sequence[str]]],
     vocabulary: Terms,
-    guessed: frozenset[str] = frozenset(),
+    guessed: Mapping[str, float] | None = None,
 ) -> list[Candidate]:
     """Each (kind, ref) with its best phrasing's score, best first. A phrasing scores by the
     share of the message's weight it covers times (a half plus a half of) the share of its
@@ -61,6 +56,8 @@ def score_phrases(
     wanted = set(query)
     if not wanted:
         return []
+    # A term guessed from a typo counts as much as the guess is trusted.
+    trust = guessed or {}
     weights = {t: vocabulary.weight(t) for t in wanted}
     total = sum(weights.values())
     best: dict[tuple[str, str], float] = {}
@@ -69,7 +66,7 @@ def score_phrases(
         common = wanted & own
         if not common:
             continue
-        sure = sum(weights[t] * (GUESS_WEIGHT if t in guessed else 1.0) for t in common)
+        sure = sum(weights[t] * trust.get(t, 1.0) for t in common)
         own_weight = sum(vocabulary.weight(t) for t in own)
         score = (sure / total) * (0.5 + 0.5 * sure / own_weight)
         key = (kind, ref)
@@ -285,30 +282,33 @@ def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
     return any(tuple(tokens[i : i + size]) == tuple(phrase) for i in range(len(tokens) - size + 1))
 
 
-def _has_any(tokens: Sequence[str], phrases: Iterable[Sequence[str]]) -> int:
-    """How many words of the message the phrases cover (the longest phrase found)."""
-    return max((len(p) for p in phrases if _contains(tokens, p)), default=0)
+# Words that add nothing to small talk: «привет бот», «фигня какая-то».
+_FILLER = frozenset(
+    ("бот", "бота", "ботик", "ты", "вы", "какая", "какой", "то", "так", "тут", "вообще",
+     "очень", "ну", "же", "там", "you", "there", "me", "so", "this", "is", "bot", "a", "it")
+)  # fmt: skip
 
 
-def small_talk(text: str) -> Intent | None:
-    """Greeting, thanks, complaint or a call for help when the message is mostly that."""
+def small_talk(text: str) -> tuple[Intent | None, bool]:
+    """Greeting, thanks, complaint or a call for help, the longest phrase found; and whether
+    the message is nothing but that (no other words that could ask something)."""
     tokens = words(text)
-    if not tokens:
-        return None
-    found: list[tuple[int, Intent]] = []
+    found: list[tuple[int, Intent, tuple[str, ...]]] = []
     for intent, phrases in (
         (Intent.complaint, _COMPLAINTS),
         (Intent.help, _HELP),
         (Intent.thanks, _THANKS),
         (Intent.greeting, _GREETINGS),
     ):
-        size = _has_any(tokens, phrases)
-        if size:
-            found.append((size, intent))
+        for phrase in phrases:
+            if _contains(tokens, phrase):
+                found.append((len(phrase), intent, tuple(phrase)))
     if not found:
-        return None
-    size, intent = max(found, key=lambda f: f[0])
-    return intent
+        return None, False
+    covered = {word for _size, _intent, phrase in found for word in phrase}
+    rest = [t for t in tokens if t not in covered and t not in _FILLER and t not in STOP_WORDS]
+    _size, intent, _phrase = max(found, key=lambda f: f[0])
+    return intent, not rest
 
 
 def is_question(text: str) -> bool:
@@ -343,9 +343,9 @@ def classify(text: str, evidence: Evidence) -> Intent:
     if wants_occupation(text):
         occupation += CUE_BONUS
     content = max(occupation, faq)
-    chat = small_talk(text)
+    chat, only_chat = small_talk(text)
     rules: tuple[tuple[bool, Intent | None], ...] = (
-        (chat is Intent.complaint, chat),
+        (only_chat or chat is Intent.complaint, chat),
         (content < CONTENT_OVER_SMALL_TALK, chat),
         (evidence.places > 0 and content < CONTENT_OVER_PLACE, Intent.place),
         (occupation >= OCCUPATION_MIN and occupation >= faq, Intent.occupation),

@@ -26,243 +26,34 @@ from bot.domain.catalogue import packaged_text
 _WORD = re.compile(r"[0-9a-zа-я]+")
 _CYRILLIC = re.compile(r"[а-я]")
 
+
+def _words_of(*lines: str) -> frozenset[str]:
+    return frozenset(word for line in lines for word in line.split())
+
+
 # Words that say nothing about what is searched for. Compared before stemming.
-STOP_WORDS = frozenset(
-    [
-        "а",
-        "без",
-        "бы",
-        "был",
-        "была",
-        "были",
-        "было",
-        "быть",
-        "в",
-        "вам",
-        "вас",
-        "ваш",
-        "во",
-        "вот",
-        "все",
-        "всё",
-        "вы",
-        "где",
-        "да",
-        "для",
-        "до",
-        "его",
-        "ее",
-        "её",
-        "если",
-        "есть",
-        "еще",
-        "ещё",
-        "же",
-        "за",
-        "здесь",
-        "и",
-        "из",
-        "или",
-        "им",
-        "их",
-        "к",
-        "как",
-        "какая",
-        "какие",
-        "какой",
-        "когда",
-        "кто",
-        "куда",
-        "ли",
-        "либо",
-        "мне",
-        "меня",
-        "мой",
-        "мы",
-        "на",
-        "над",
-        "надо",
-        "не",
-        "него",
-        "нее",
-        "неё",
-        "нет",
-        "ни",
-        "но",
-        "ну",
-        "о",
-        "об",
-        "около",
-        "он",
-        "она",
-        "они",
-        "оно",
-        "от",
-        "очень",
-        "по",
-        "под",
-        "после",
-        "при",
-        "про",
-        "с",
-        "со",
-        "так",
-        "там",
-        "то",
-        "тоже",
-        "только",
-        "у",
-        "уже",
-        "хочу",
-        "хотел",
-        "хотела",
-        "хотим",
-        "хочется",
-        "чем",
-        "что",
-        "чтобы",
-        "это",
-        "эта",
-        "эти",
-        "этот",
-        "я",
-        "бы",
-        "мой",
-        "моя",
-        "мои",
-        "себя",
-        "себе",
-        "свой",
-        "можно",
-        "могу",
-        "нужно",
-        "нужен",
-        "нужна",
-        "пожалуйста",
-        "плиз",
-        "pls",
-        "please",
-        "подскажите",
-        "скажите",
-        "расскажите",
-        "вы",
-        "ты",
-        "тебя",
-        "тебе",
-        "какое",
-        "каков",
-        "чего",
-        "кого",
-        "кем",
-        "кто-то",
-        "нибудь",
-        "что-нибудь",
-        "где-нибудь",
-        "типа",
-        "вообще",
-        "просто",
-        "стать",
-        "быть",
-        "учиться",
-        "обучиться",
-        "выучиться",
-        "научиться",
-        "поступить",
-        "пойти",
-        "идти",
-        "работать",
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "from",
-        "by",
-        "with",
-        "and",
-        "or",
-        "is",
-        "are",
-        "be",
-        "am",
-        "was",
-        "were",
-        "do",
-        "does",
-        "did",
-        "i",
-        "me",
-        "my",
-        "you",
-        "your",
-        "we",
-        "it",
-        "this",
-        "that",
-        "there",
-        "what",
-        "which",
-        "who",
-        "how",
-        "can",
-        "could",
-        "would",
-        "should",
-        "will",
-        "want",
-        "wanna",
-        "like",
-        "please",
-        "about",
-        "get",
-        "become",
-        "study",
-        "learn",
-    ]
+STOP_WORDS = _words_of(
+    "а без бы был была были было быть будет будут в вам вас ваш во вот все вы где да для до",
+    "его ее если есть еще же за здесь и из или им их к как какая какие какой когда кто куда",
+    "ли либо мне меня мой мы на над надо не него нее нет ни но ну о об около он она они оно",
+    "от очень по под после при про с со так там то тоже только у уже хочу хотел хотела хотим",
+    "хочется чем что чтобы это эта эти этот я мой моя мои себя себе свой можно могу нужно",
+    "нужен нужна пожалуйста плиз pls please подскажите скажите расскажите ты тебя тебе",
+    "какое каков чего кого кем кто-то нибудь типа вообще просто стать быть учиться учат",
+    "учить обучиться выучиться научиться научат обучают отучиться поступить пойти идти",
+    "работать делать сделать",
+    "a an the of to in on at for from by with and or is are be am was were do does did i me",
+    "my you your we it this that there what which who how can could would should will want",
+    "wanna like please about get become study learn",
 )
+# Kept in a Russian message: «хочу в IT».
+_KEPT_AMONG_CYRILLIC = frozenset({"it"})
 
 # Words that ask a question: they do not search, but `intents` reads them.
-QUESTION_WORDS = frozenset(
-    [
-        "сколько",
-        "как",
-        "где",
-        "когда",
-        "что",
-        "зачем",
-        "почему",
-        "какой",
-        "какая",
-        "какие",
-        "какое",
-        "можно",
-        "ли",
-        "нужно",
-        "нужен",
-        "нужна",
-        "надо",
-        "есть",
-        "будет",
-        "дадут",
-        "выдают",
-        "how",
-        "what",
-        "where",
-        "when",
-        "why",
-        "which",
-        "can",
-        "do",
-        "does",
-        "is",
-        "are",
-        "will",
-        "much",
-    ]
+QUESTION_WORDS = _words_of(
+    "сколько как где когда что зачем почему какой какая какие какое можно ли нужно нужен",
+    "нужна надо есть будет дадут выдают скока how what where when why which can do does is",
+    "are will much",
 )
 
 
@@ -299,6 +90,9 @@ class Synonyms:
         return self.keys.get(term, term)
 
 
+_CASE_ENDINGS = ("а", "е", "у", "ом", "ой", "ы", "и", "ами", "ах")
+
+
 def parse_synonyms(text: str) -> Synonyms:
     keys: dict[str, str] = {}
     for raw in text.splitlines():
@@ -309,6 +103,12 @@ def parse_synonyms(text: str) -> Synonyms:
         head = stem(group[0])
         for word in group:
             keys.setdefault(stem(word), head)
+        for word in group:
+            # Snowball stems some forms apart («спортзал» → «спортза», «спортзале» →
+            # «спортзал»): the stems of the usual case endings join the group too.
+            if _CYRILLIC.search(word):
+                for ending in _CASE_ENDINGS:
+                    keys.setdefault(stem(word + ending), head)
     return Synonyms(keys)
 
 
@@ -321,7 +121,13 @@ def terms(text: str, synonyms: Synonyms | None = None) -> list[str]:
     """The search terms of a text, in order (repeats kept): stemmed, synonym keys, no stop
     words."""
     synonyms = synonyms or load_synonyms()
-    return [synonyms.key(stem(w)) for w in words(text) if w not in STOP_WORDS]
+    found = words(text)
+    kept = _KEPT_AMONG_CYRILLIC if _CYRILLIC.search(normalize(text)) else frozenset()
+    return [synonyms.key(stem(w)) for w in found if w not in STOP_WORDS or w in kept]
+
+
+# A guessed term's trust falls by this much per typo per letter of the word.
+GUESS_PENALTY = 2.5
 
 
 def _typo_limit(term: str) -> int:
@@ -371,13 +177,19 @@ class Terms:
         )
         return None if found is None else str(found[0])
 
-    def corrected(self, query: Sequence[str]) -> tuple[list[str], frozenset[str]]:
+    def corrected(self, query: Sequence[str]) -> tuple[list[str], dict[str, float]]:
         """Each term known, or corrected to a known one (terms without a close match stay),
-        and the set of terms that are only guesses from a typo."""
-        result, guessed = [], set()
+        and how far to trust the terms that are only guesses from a typo: less in short
+        words («текст» is not a typo of «тест»), more in long ones («бугалтер»)."""
+        result: list[str] = []
+        guessed: dict[str, float] = {}
         for term in query:
             known = self.correct(term)
             if known is not None and known != term:
-                guessed.add(known)
+                distance = Levenshtein.distance(term, known)
+                trust = max(0.0, 1.0 - GUESS_PENALTY * distance / len(term))
+                guessed[known] = max(trust, guessed.get(known, 0.0))
             result.append(known or term)
-        return result, frozenset(guessed - set(query))
+        for term in query:
+            guessed.pop(term, None)  # typed as it is elsewhere in the message
+        return result, guessed

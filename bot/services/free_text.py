@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from bot.domain.faq import FaqEntry
 from bot.domain.geo import PlaceIndex
 from bot.domain.intents import Candidate, Evidence, Intent, classify, score_phrases
+from bot.domain.occupations import Occupation, load_occupations
 from bot.domain.text_search import Terms, terms
 from bot.services.faq import faq_entries, faq_version
 from storage.db import Database
@@ -30,30 +30,11 @@ OCC, FAQ = "occ", "faq"
 PROGRAMS_INDEXED = "search_programs_version"
 
 
-class OccupationLike(Protocol):
-    @property
-    def id(self) -> str: ...
-    @property
-    def name_ru(self) -> str: ...
-    @property
-    def name_en(self) -> str: ...
-    @property
-    def synonyms_ru(self) -> tuple[str, ...]: ...
-    @property
-    def synonyms_en(self) -> tuple[str, ...]: ...
+def packaged_occupations() -> tuple[Occupation, ...]:
+    return load_occupations()
 
 
-def packaged_occupations() -> tuple[OccupationLike, ...]:
-    """The occupations catalogue (`bot.domain.occupations`), or none while it is missing."""
-    try:
-        module: Any = importlib.import_module("bot.domain.occupations")
-    except ImportError:
-        return ()
-    found: tuple[OccupationLike, ...] = module.load_occupations()
-    return found
-
-
-def occupation_phrasings(occupation: OccupationLike) -> tuple[str, ...]:
+def occupation_phrasings(occupation: Occupation) -> tuple[str, ...]:
     return (
         occupation.name_ru,
         occupation.name_en,
@@ -87,7 +68,7 @@ class Understanding:
 
 @dataclass(slots=True)
 class FreeText:
-    occupations: tuple[OccupationLike, ...] = ()
+    occupations: tuple[Occupation, ...] = ()
     _phrases_key: str | None = None
     _phrases: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
     _vocabulary: Terms = field(default_factory=Terms)
@@ -161,7 +142,7 @@ class FreeText:
 
     # --- asking ------------------------------------------------------------------------------
 
-    def query_terms(self, text: str) -> tuple[list[str], frozenset[str]]:
+    def query_terms(self, text: str) -> tuple[list[str], dict[str, float]]:
         """The message's search terms, typos corrected, and which terms are such guesses."""
         return self._vocabulary.corrected(terms(text[:MAX_TEXT]))
 
@@ -206,5 +187,5 @@ class FreeText:
             return await repos.search.match_programs(query, limit)
 
 
-def occupation_terms(occupation: OccupationLike) -> Sequence[str]:
+def occupation_terms(occupation: Occupation) -> Sequence[str]:
     return terms(" ".join(occupation_phrasings(occupation)))

@@ -30,6 +30,7 @@ from common import ROOT, machine
 
 from bot.domain.catalogue import load_regions
 from bot.domain.geo import PlaceIndex
+from bot.domain.towns import load_towns
 from bot.services.database import open_database
 from bot.services.free_text import FAQ, OCC, FreeText
 
@@ -92,7 +93,7 @@ async def run(items: list[Labelled]) -> list[Outcome]:
         db = await open_database(Path(folder) / "eval.sqlite3")
         try:
             free_text = FreeText.packaged()
-            places = PlaceIndex(load_regions())
+            places = PlaceIndex(load_regions(), load_towns)
             outcomes = []
             for item in items:
                 understood = await free_text.understand(db, places, item.text)

@@ -27,6 +27,7 @@ from bot.domain.eligibility import load_rules
 from bot.domain.geo import PlaceIndex
 from bot.domain.offer_index import Recommender
 from bot.domain.quiz.content import load_quiz_catalog
+from bot.domain.towns import load_towns
 from bot.runtime.commands import AdminMenus, command_list
 from bot.runtime.i18n import create_i18n
 from bot.runtime.middlewares import (
@@ -104,7 +105,7 @@ def create_dispatcher(
         db=db,
         i18n=i18n,
         quizzes=quizzes,
-        places=PlaceIndex(load_regions()),
+        places=PlaceIndex(load_regions(), load_towns),
         recommender=Recommender(),
         eligibility=load_rules(),
         free_text=FreeText.packaged(),

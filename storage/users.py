@@ -14,7 +14,7 @@ _NOW = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 _COLUMNS = (
     "id, first_name, last_name, username, locale, role, region_slug, source, "
     "consent_given_at, consent_withdrawn_at, created_at, last_seen_at, is_blocked, "
-    "place_lat, place_lon, place_precision, preferences, age_band, status"
+    "place_lat, place_lon, place_precision, preferences, age_band, status, place_town"
 )
 
 
@@ -39,6 +39,7 @@ class UserRow:
     preferences: str | None = None  # JSON, see bot.domain.ranking.Preferences
     age_band: str | None = None  # a `bot.domain.enrolment.AgeBand` value
     status: str | None = None  # a `bot.domain.enrolment.Status` value
+    place_town: int | None = None  # GeoNames id of the settlement (bot/data/towns.csv)
 
     @property
     def has_consent(self) -> bool:
@@ -89,8 +90,8 @@ class UsersRepo:
             f"UPDATE users SET consent_given_at = NULL, consent_withdrawn_at = {_NOW}, "
             "first_name = NULL, last_name = NULL, username = NULL, role = NULL, "
             "region_slug = NULL, source = NULL, last_seen_at = NULL, place_lat = NULL, "
-            "place_lon = NULL, place_precision = NULL, preferences = NULL, age_band = NULL, "
-            "status = NULL WHERE id = ?",
+            "place_lon = NULL, place_precision = NULL, place_town = NULL, preferences = NULL, "
+            "age_band = NULL, status = NULL WHERE id = ?",
             (user_id,),
         )
 
@@ -129,13 +130,20 @@ class UsersRepo:
         )
 
     async def set_place(
-        self, user_id: int, *, region_slug: str, lat: float, lon: float, precision: str
+        self,
+        user_id: int,
+        *,
+        region_slug: str,
+        lat: float,
+        lon: float,
+        precision: str,
+        town: int | None = None,
     ) -> None:
         """Kept only with consent. A shared location is rounded to about a kilometre."""
         await self._conn.execute(
             "UPDATE users SET region_slug = ?, place_lat = round(?, 2), place_lon = round(?, 2), "
-            "place_precision = ? WHERE id = ? AND consent_given_at IS NOT NULL",
-            (region_slug, lat, lon, precision, user_id),
+            "place_precision = ?, place_town = ? WHERE id = ? AND consent_given_at IS NOT NULL",
+            (region_slug, lat, lon, precision, town, user_id),
         )
 
     async def set_preferences(self, user_id: int, preferences: str) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import product
 
 from bot.domain.catalogue import Region
+from bot.domain.towns import Globe, Town, TownTable, Whereabouts
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -101,6 +102,7 @@ def bounding_boxes(lat: float, lon: float, radius_km: float) -> list[BoundingBox
 class PlaceKind(StrEnum):
     city = "city"  # the text named the regional capital
     region = "region"  # the text named the region itself
+    town = "town"  # the text named another settlement (`PlaceMatch.town`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +111,15 @@ class PlaceMatch:
     kind: PlaceKind
     exact: bool  # False when found only through typo tolerance
     matched: str  # the alias or name that matched
+    # The settlement: set for a town and for a capital when the index has the towns table.
+    town: Town | None = None
 
 
 # A place answer is a few words; longer messages are not parsed at all, which also bounds the work.
 MAX_TEXT_CHARS = 300
 
 _TOKEN_RE = re.compile(r"[0-9a-zа-я]+|[.,;:!?()/\n]")
+_APOSTROPHES = re.compile(r"['’ʼ`]")
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -137,6 +142,7 @@ _FILLERS = _word_set(
     живу живем живешь живет живут жил жила жили проживаю проживаем нахожусь находимся родом
     регион регионе региона регионом субъект субъекте район районе
     привет здравствуйте пожалуйста спасибо скорее всего вообще наверное
+    i im am me my we our from in at near to the of city town live living lives hi hello
     """
 )
 
@@ -146,7 +152,7 @@ _MARKER = "#"
 _BREAK = ","
 _MARKER_WORDS = _word_set(
     """
-    обл кр респ ао
+    обл кр респ ао oblast krai kray republic okrug
     область области областью областей
     край края краю крае краем
     округ округа округу округе округом
@@ -175,16 +181,28 @@ _MIN_STEM = 2  # stems this short are used only inside multi-word names («Йо�
 _MIN_SINGLE_STEM = 3  # a lone word needs a longer stem to be matched by its stem at all
 
 
+def _by_length(endings: tuple[str, ...]) -> tuple[tuple[int, frozenset[str]], ...]:
+    lengths = sorted({len(e) for e in endings}, reverse=True)
+    return tuple((n, frozenset(e for e in endings if len(e) == n)) for n in lengths)
+
+
+_ENDINGS_BY_LENGTH = _by_length(_ENDINGS)
+_ADJ_ENDINGS_BY_LENGTH = _by_length(_ADJ_ENDINGS)
+
+
 def _stem(word: str) -> str:
-    for ending in _ADJ_ENDINGS:
-        if word.endswith(ending):
-            base = word[: -len(ending)]
+    """The word without its case ending (the longest that leaves a stem of two letters);
+    adjectives on -ский/-цкий keep a mark. Set lookups by ending length: the towns table stems
+    tens of thousands of words at start-up."""
+    for n, endings in _ADJ_ENDINGS_BY_LENGTH:
+        if len(word) > n and word[-n:] in endings:
+            base = word[:-n]
             if len(base) >= 4 and base.endswith(("ск", "цк")):
                 return base + _ADJ_MARK
             break
-    for ending in _ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= _MIN_STEM:
-            return word[: -len(ending)]
+    for n, endings in _ENDINGS_BY_LENGTH:
+        if len(word) - n >= _MIN_STEM and word[-n:] in endings:
+            return word[:-n]
     return word
 
 
@@ -192,7 +210,8 @@ def _tokens(text: str) -> list[str]:
     """Lowercased words with ё = е, fillers dropped, region words replaced by a marker and runs
     of punctuation by one break. Hyphens and dashes join words: «Ростов-на-Дону»."""
     tokens: list[str] = []
-    for piece in _TOKEN_RE.findall(text.lower().replace("ё", "е")):
+    text = _APOSTROPHES.sub("", text.lower().replace("ё", "е"))
+    for piece in _TOKEN_RE.findall(text):
         if not piece[0].isalnum():
             if tokens and tokens[-1] != _BREAK:
                 tokens.append(_BREAK)
@@ -309,12 +328,46 @@ class _Hit:
     size: int  # words covered
     typo: bool
     beside_marker: bool
+    start: int = 0  # the first token covered
+    spelled: bool = True  # matched a spelling, not only a stem
+
+
+def _indices(value: int | tuple[int, ...] | None) -> tuple[int, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, int) else value
+
+
+@dataclass(frozen=True, slots=True)
+class _TownHit:
+    start: int
+    size: int
+    towns: tuple[int, ...]  # indices into the table
+    spelled: bool
+
+
+# Free text: a place after one of these words («я из Перми», «живу в Кунгуре», «from Kazan»).
+_MENTION_RE = re.compile(
+    r"(?:^|[\s,.!?;:(])(?:в|во|из|изо|под|около|возле|недалеко\s+от|рядом\s+с|from|in|near)"
+    r"\s+([^\s,.!?;:()]+(?:[\s]+[^\s,.!?;:()]+){0,3})",
+    re.IGNORECASE,
+)
+_MENTION_MAX_WORDS = 5
+# The most settlements an ambiguous name offers (the biggest first).
+MAX_CHOICES = 8
 
 
 class PlaceIndex:
-    """Finds the region a short Russian text names. Built once; `lookup` is cheap."""
+    """Finds the region or settlement a short text names (Russian or Latin). Built once;
+    `lookup` and `mentioned` are cheap. Without a towns table it knows regions and capitals."""
 
-    def __init__(self, regions: Sequence[Region]) -> None:
+    def __init__(
+        self,
+        regions: Sequence[Region],
+        towns: TownTable | Callable[[], TownTable] | None = None,
+    ) -> None:
+        """`towns` may be a loader: the table (about 0.3 s to index) is then read on first use,
+        so that start-up does not wait for it."""
         self._regions = list(regions)
         self._by_slug = {r.slug: r for r in self._regions}
         self._exact: dict[_Key, dict[str, _Entry]] = {}
@@ -346,8 +399,88 @@ class PlaceIndex:
             self._add_form(word, is_stem=False)
         for stem in self._known_stems:
             self._add_form(stem, is_stem=True)
+        if towns is not None:
+            # After the typo index: English typos are left to the towns' fuzzy search, which
+            # knows the capitals' English names too.
+            self._add_english(self._regions)
+
+        self._towns: tuple[Town, ...] = ()
+        self._town_exact: dict[str, int | tuple[int, ...]] = {}
+        self._town_stemmed: dict[str, int | tuple[int, ...]] = {}
+        self._town_max_words = 0
+        self._capital_town: dict[str, int] = {}
+        self._fuzzy_keys: list[str] = []
+        self._globe = Globe((), ())
+        self._towns_loader: Callable[[], TownTable] | None = None
+        if isinstance(towns, TownTable):
+            self._add_towns(towns)
+        elif towns is not None:
+            self._towns_loader = towns
 
     # -- building --------------------------------------------------------------------------
+
+    def _ready(self) -> None:
+        """Index the towns table if it was given as a loader and not read yet."""
+        if self._towns_loader is not None:
+            loader, self._towns_loader = self._towns_loader, None
+            self._add_towns(loader())
+
+    def _add_english(self, regions: Sequence[Region]) -> None:
+        """English names: «Perm», «Moscow», «Perm Krai», «Tatarstan». A region's name without
+        its «Oblast»/«Republic» counts alone unless it is also a capital's or another region's
+        («Moscow» of «Moscow Oblast» is the city)."""
+        capitals = {tuple(_tokens(r.capital_en)) for r in regions}
+        bare: dict[_Key, int] = {}
+        for region in regions:
+            key = tuple(t for t in _tokens(region.name_en) if _is_word(t))
+            bare[key] = bare.get(key, 0) + 1
+        for region in regions:
+            self._add(region.capital_en, region, PlaceKind.city)
+            if region.name_en == region.capital_en:
+                continue
+            key = tuple(t for t in _tokens(region.name_en) if _is_word(t))
+            self._add(region.name_en, region, PlaceKind.region, official=True)
+            if key and key not in capitals and bare[key] == 1:
+                self._add(" ".join(key), region, PlaceKind.region)
+
+    def _add_towns(self, table: TownTable) -> None:
+        """Keys are the words joined by spaces; a value is one town's index or a tuple of them.
+        A case form is kept only when its stems differ from the name's («Орла» of «Орёл»):
+        the stems of the name already find «Кунгуре» and «Набережных Челнах»."""
+        self._towns = table.towns
+        self._globe = Globe(table.towns, table.abroad)
+        exact: dict[str, list[int]] = {}
+        stemmed: dict[str, list[int]] = {}
+
+        def put(index: dict[str, list[int]], key: str, town: int) -> None:
+            bucket = index.setdefault(key, [])
+            if not bucket or bucket[-1] != town:
+                bucket.append(town)
+
+        for number, (town, spellings) in enumerate(zip(table.towns, table.spellings, strict=True)):
+            names: set[str] = set()
+            for position, spelling in enumerate((town.name_ru, town.name_en, *spellings)):
+                words = [t for t in _tokens(spelling) if _is_word(t)]
+                if not words:
+                    continue
+                stems = " ".join(_stem(w) for w in words)
+                if position < 2:
+                    names.add(stems)
+                    put(exact, " ".join(words), number)
+                    if len(words) > 1 or len(stems) >= _MIN_SINGLE_STEM + 1:
+                        put(stemmed, stems, number)
+                elif stems not in names:
+                    put(exact, " ".join(words), number)
+                self._town_max_words = max(self._town_max_words, len(words))
+        self._town_exact = {k: v[0] if len(v) == 1 else tuple(v) for k, v in exact.items()}
+        self._town_stemmed = {k: v[0] if len(v) == 1 else tuple(v) for k, v in stemmed.items()}
+        self._fuzzy_keys = [k for k in self._town_stemmed if len(k) >= _TYPO_MIN_LEN - 1]
+        for region in self._regions:
+            key = " ".join(t for t in _tokens(region.capital_ru) if _is_word(t))
+            for index in _indices(self._town_exact.get(key)):
+                if table.towns[index].region_slug == region.slug:
+                    self._capital_town[region.slug] = index
+                    break
 
     @staticmethod
     def _stems(tokens: Iterable[str]) -> _Key:
@@ -437,28 +570,220 @@ class PlaceIndex:
         )
 
     def nearest_region(self, lat: float, lon: float) -> Region:
-        """The region whose capital is nearest: a fair guess that a text never states as fact."""
+        """The region of the nearest settlement (with the towns table), else of the nearest
+        capital: a fair guess that a text never states as fact."""
+        self._ready()
+        if self._towns:
+            found = self._globe.whereabouts(lat, lon)
+            if found.town is not None:
+                region = self._by_slug.get(found.town.region_slug)
+                if region is not None:
+                    return region
         regions = [r for d in self.districts() for r in self.regions_in(d)]
         return min(regions, key=lambda r: distance_km(lat, lon, r.lat, r.lon))
 
+    def whereabouts(self, lat: float, lon: float) -> Whereabouts:
+        """The nearest settlement of Russia and whether the point lies outside Russia."""
+        self._ready()
+        return self._globe.whereabouts(lat, lon)
+
+    def town(self, town_id: int) -> Town | None:
+        self._ready()
+        for town in self._towns:
+            if town.id == town_id:
+                return town
+        return None
+
+    def capital_town(self, region: Region) -> Town | None:
+        self._ready()
+        index = self._capital_town.get(region.slug)
+        return None if index is None else self._towns[index]
+
     def lookup(self, text: str) -> PlaceMatch | None:
-        """The region `text` names, or None when it names none or several, or only ambiguously.
+        """The place `text` names, or None when it names none or several, or only ambiguously.
 
         Exact spellings and case forms come first; only when nothing matches are single-letter
         typos (two in long words) tried, and a typo that fits two regions equally gives None.
         """
+        found = self.find(text)
+        return found[0] if len(found) == 1 else None
+
+    def find(self, text: str) -> list[PlaceMatch]:
+        """Every place `text` may name (lenient: typed when asked for a place): one match, or
+        several settlements of one name (the biggest first), or none."""
+        return self._find(text, typos=True)[0]
+
+    def mentioned(self, text: str) -> list[PlaceMatch]:
+        """Places named in free text typed anywhere — strictly: the whole message is a place
+        name, or a place follows «из», «в», «под», «живу в», «from», «in» («я из Перми»). No
+        typos; a name that is also an ordinary word («Мирный», «Орёл») needs a capital letter.
+        Empty when there is none; several when the name is ambiguous."""
         if not text or len(text) > MAX_TEXT_CHARS:
-            return None
+            return []
+        words = [t for t in _tokens(text) if _is_word(t)]
+        if len(words) <= _MENTION_MAX_WORDS:
+            found, covered = self._find(text, typos=False)
+            if found and covered:
+                return self._capitalised(found, text)
+        for match in _MENTION_RE.finditer(text):
+            following = match.group(1).split()
+            for size in range(len(following), 0, -1):
+                found, covered = self._find(" ".join(following[:size]), typos=False)
+                if found and covered:
+                    return self._capitalised(found, text)
+        return []
+
+    @staticmethod
+    def _capitalised(found: list[PlaceMatch], text: str) -> list[PlaceMatch]:
+        capitals = {w[:3].lower().replace("ё", "е") for w in re.findall(r"\b[А-ЯЁA-Z]\w*", text)}
+        return [
+            m
+            for m in found
+            if m.town is None
+            or not m.town.common
+            or m.town.name_ru[:3].lower().replace("ё", "е") in capitals
+        ]
+
+    def _find(self, text: str, *, typos: bool) -> tuple[list[PlaceMatch], bool]:
+        """The matches and whether they cover every word of the text."""
+        self._ready()
+        if not text or len(text) > MAX_TEXT_CHARS:
+            return [], False
         tokens = _tokens(text)
-        if not any(_is_word(t) for t in tokens):
-            return None
+        word_count = sum(_is_word(t) for t in tokens)
+        if not word_count:
+            return [], False
         options = [[(t, _stem(t), False)] for t in tokens]
         hits = self._scan(tokens, options)
-        if not hits and len(tokens) <= _TYPO_MAX_WORDS:
+        town_hits = self._scan_towns(tokens)
+        found = self._combine(hits, town_hits)
+        if found or not typos:
+            covered = self._covered(tokens, hits, town_hits, found)
+            return found, covered
+        if len(tokens) <= _TYPO_MAX_WORDS:
             options = [self._typo_options(t) if _is_word(t) else [(t, t, False)] for t in tokens]
             if any(opt[2] for choices in options for opt in choices):
                 hits = self._scan(tokens, options)
-        return self._resolve(hits)
+                found = self._combine(hits, [])
+        if not found and self._towns and word_count <= 4:
+            found = self._fuzzy_towns_for([t for t in tokens if _is_word(t)])
+        return found, bool(found)
+
+    def _covered(
+        self,
+        tokens: list[str],
+        hits: list[_Hit],
+        town_hits: list[_TownHit],
+        found: list[PlaceMatch],
+    ) -> bool:
+        if not found:
+            return False
+        used = [not _is_word(t) for t in tokens]
+        spans = [(h.start, h.size) for h in hits] + [(h.start, h.size) for h in town_hits]
+        for start, size in spans:
+            for i in range(start, start + size):
+                used[i] = True
+        return all(used)
+
+    def _scan_towns(self, tokens: list[str]) -> list[_TownHit]:
+        if not self._towns:
+            return []
+        used = [not _is_word(t) for t in tokens]
+        hits: list[_TownHit] = []
+        for size in range(min(self._town_max_words, len(tokens)), 0, -1):
+            for start in range(len(tokens) - size + 1):
+                if any(used[start : start + size]):
+                    continue
+                words = tokens[start : start + size]
+                found = self._town_exact.get(" ".join(words))
+                spelled = found is not None
+                if found is None:
+                    found = self._town_stemmed.get(" ".join(_stem(w) for w in words))
+                if found is not None:
+                    hits.append(_TownHit(start, size, _indices(found), spelled))
+                    for i in range(start, start + size):
+                        used[i] = True
+        return hits
+
+    def _combine(self, hits: list[_Hit], town_hits: list[_TownHit]) -> list[PlaceMatch]:
+        """Regions and capitals as before; settlements where no capital or region claims the
+        same words, and inside the region the text names («Кунгур, Пермский край»)."""
+        kept_towns: list[_TownHit] = []
+        for town_hit in town_hits:
+            span = set(range(town_hit.start, town_hit.start + town_hit.size))
+            rivals = [h for h in hits if span & set(range(h.start, h.start + h.size))]
+            if not rivals:
+                kept_towns.append(town_hit)
+                continue
+            weak = all(
+                h.entry.kind is PlaceKind.region and not h.spelled and not h.beside_marker
+                for h in rivals
+            )
+            if weak and town_hit.spelled:  # «Орловский» is a settlement, not Орловская область
+                hits = [h for h in hits if h not in rivals]
+                kept_towns.append(town_hit)
+        region_match = self._resolve(hits)
+        if hits and region_match is None:
+            return []  # two regions, as before
+        towns = sorted(
+            {i for hit in kept_towns for i in hit.towns},
+            key=lambda i: (-self._towns[i].population, self._towns[i].name_ru),
+        )
+        if region_match is not None:
+            inside = [i for i in towns if self._towns[i].region_slug == region_match.region.slug]
+            if inside and region_match.kind is PlaceKind.region:
+                towns = inside
+            elif region_match.kind is PlaceKind.city and len(kept_towns) == 0:
+                return [self._with_capital(region_match)]
+            elif inside:
+                towns = inside
+            else:
+                return [self._with_capital(region_match)]
+        if len(kept_towns) > 1 and len({self._towns[i].name_ru for i in towns}) > 1:
+            return []  # «Кунгур или Чайковский»: two places
+        return [self._town_match(i, exact=True) for i in towns[:MAX_CHOICES]]
+
+    def _with_capital(self, match: PlaceMatch) -> PlaceMatch:
+        if match.kind is not PlaceKind.city:
+            return match
+        index = self._capital_town.get(match.region.slug)
+        return match if index is None else replace(match, town=self._towns[index])
+
+    def _town_match(self, index: int, *, exact: bool) -> PlaceMatch:
+        town = self._towns[index]
+        region = self._by_slug[town.region_slug]
+        kind = PlaceKind.city if self._capital_town.get(region.slug) == index else PlaceKind.town
+        return PlaceMatch(region, kind, exact=exact, matched=town.name_ru, town=town)
+
+    def _fuzzy_towns_for(self, words: list[str]) -> list[PlaceMatch]:
+        # Loaded on the first misspelt town, not at start-up.
+        from rapidfuzz import process  # noqa: PLC0415
+        from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
+
+        query = " ".join(_stem(w) for w in words)
+        if len(query) < _TYPO_MIN_LEN or any(w in _NO_TYPO for w in words):
+            return []
+        limit = _typo_limit(len(query))
+        results = process.extract(
+            query,
+            self._fuzzy_keys,
+            scorer=Levenshtein.distance,
+            score_cutoff=limit,
+            limit=None,
+        )
+        if not results:
+            return []
+        best = min(score for _key, score, _i in results)
+        towns = sorted(
+            {
+                i
+                for key, score, _pos in results
+                if score == best
+                for i in _indices(self._town_stemmed[key])
+            },
+            key=lambda i: (-self._towns[i].population, self._towns[i].name_ru),
+        )
+        return [self._town_match(i, exact=False) for i in towns[:MAX_CHOICES]]
 
     def _known(self, word: str) -> bool:
         return word in self._known_words or _stem(word) in self._known_stems
@@ -512,6 +837,7 @@ class PlaceIndex:
                     typo = any(opt[2] for opt in combo)
                     words = tuple(opt[0] for opt in combo)
                     entries = None if typo else self._exact.get(words)
+                    spelled = entries is not None
                     if entries is None:
                         entries = self._stemmed.get(tuple(opt[1] for opt in combo))
                     for entry in (entries or {}).values():
@@ -519,7 +845,7 @@ class PlaceIndex:
                             continue
                         if entry.truncated and unknown_after:
                             continue
-                        found.append(_Hit(entry, size, typo, beside_marker))
+                        found.append(_Hit(entry, size, typo, beside_marker, start, spelled))
                 if found:
                     hits.extend(found)
                     for i in range(start, start + size):

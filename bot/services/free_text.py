@@ -13,10 +13,9 @@ import asyncio
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.domain.faq import FaqEntry
-from bot.domain.geo import PlaceIndex
+from bot.domain.geo import PlaceIndex, PlaceMatch
 from bot.domain.intents import Candidate, Evidence, Intent, classify, score_phrases
 from bot.domain.occupations import Occupation, load_occupations
 from bot.domain.text_search import Terms, terms
@@ -43,25 +42,13 @@ def occupation_phrasings(occupation: Occupation) -> tuple[str, ...]:
     )
 
 
-def places_named(places: PlaceIndex, text: str) -> list[Any]:
-    """The places a message names: `PlaceIndex.mentioned` (strict: the whole message, or a
-    place after «я из», «живу в» …), else a bare lookup of a short message."""
-    mentioned = getattr(places, "mentioned", None)
-    if mentioned is not None:
-        return list(mentioned(text))
-    if len(text.split()) > 4:
-        return []
-    match = places.lookup(text)
-    return [match] if match is not None and match.exact else []
-
-
 @dataclass(frozen=True, slots=True)
 class Understanding:
     text: str
     intent: Intent
     occupations: tuple[str, ...] = ()  # ids, best first (up to 3)
     faq: FaqEntry | None = None
-    places: tuple[Any, ...] = ()  # PlaceMatch
+    places: tuple[PlaceMatch, ...] = ()
     # For «not sure I understood»: the closest occupations and FAQ entries.
     nearest: tuple[Candidate, ...] = ()
 
@@ -161,7 +148,7 @@ class FreeText:
         ranked = await self.candidates(db, text)
         occupations = tuple(c for c in ranked if c.kind == OCC)
         faq = tuple(c for c in ranked if c.kind == FAQ)
-        named = places_named(places, text)
+        named = places.mentioned(text)
         evidence = Evidence(occupations[:3], faq[:3], len(named))
         intent = classify(text, evidence)
         return Understanding(

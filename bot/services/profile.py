@@ -49,7 +49,8 @@ class Place:
     region_slug: str
     lat: float
     lon: float
-    precision: str  # 'point' (shared location), 'city' (the capital) or 'region'
+    precision: str  # 'point' (shared location), 'city' (a settlement) or 'region'
+    town_id: int | None = None  # the settlement named (GeoNames id), for 'city'
 
 
 # --- consent -----------------------------------------------------------------------------------
@@ -239,12 +240,18 @@ async def current_place(user_row: UserRow | None, conversation: ConversationData
             user_row.place_lat,
             user_row.place_lon,
             user_row.place_precision or "region",
+            user_row.place_town,
         )
     saved = (await conversation.get_data()).get(ProfileKey.place)
     if isinstance(saved, dict):
         try:
+            town = saved.get("town")
             return Place(
-                str(saved["slug"]), float(saved["lat"]), float(saved["lon"]), str(saved["prec"])
+                str(saved["slug"]),
+                float(saved["lat"]),
+                float(saved["lon"]),
+                str(saved["prec"]),
+                int(town) if town is not None else None,
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -262,6 +269,7 @@ async def save_place(
                 lat=place.lat,
                 lon=place.lon,
                 precision=place.precision,
+                town=place.town_id,
             )
         await conversation.update_data({ProfileKey.place: None})
     else:
@@ -272,6 +280,7 @@ async def save_place(
                     "lat": round(place.lat, 2),
                     "lon": round(place.lon, 2),
                     "prec": place.precision,
+                    "town": place.town_id,
                 }
             }
         )

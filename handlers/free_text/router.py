@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import importlib
 import logging
-from html import escape
 from typing import Any
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
 
 from bot.domain.intents import Candidate, Intent
 from bot.runtime.reply import Talk
 from bot.services.free_text import FAQ, OCC, Understanding
-from bot.services.profile import Place, save_place
 from bot.services.staff import remember_relay, staff_chats
 from handlers.consult.router import start_consultation
 from handlers.consult.view import TEXT_LIMIT, clip, person_label, question_header, quoted
@@ -32,7 +29,6 @@ from handlers.free_text.states import FreeTextData
 from handlers.onboarding.menu import menu_keyboard, send_menu
 from handlers.onboarding.view import back_to_menu
 from handlers.places import router as places_router
-from handlers.places.view import capital, region_name
 
 logger = logging.getLogger(__name__)
 MAX_KEPT = 3000  # characters of the typed text kept for the consultant
@@ -72,34 +68,6 @@ async def _show_occupations(talk: Talk, ids: tuple[str, ...]) -> bool:
     return True
 
 
-async def _offer_place(talk: Talk, understanding: Understanding) -> bool:
-    """The places feature takes a typed place (remembering it with consent)."""
-    offer: Any = getattr(places_router, "offer_place_from_text", None)
-    if offer is not None:
-        handled: bool = await offer(talk, understanding.text)
-        return handled
-    return await _place_from_lookup(talk, understanding)
-
-
-async def _place_from_lookup(talk: Talk, understanding: Understanding) -> bool:
-    if not understanding.places:
-        return False
-    region = understanding.places[0].region
-    await save_place(
-        talk.services.db,
-        talk.user_row,
-        talk.state,
-        Place(region.slug, region.lat, region.lon, "city"),
-    )
-    await talk.send(
-        _("Got it: {city}, {region}.").format(
-            city=capital(region, talk.locale), region=escape(region_name(region, talk.locale))
-        )
-    )
-    await places_router.show_centers(talk, Place(region.slug, region.lat, region.lon, "city"))
-    return True
-
-
 async def on_text(message: Message, talk: Talk) -> None:
     assert message.text is not None
     text = message.text
@@ -115,7 +83,7 @@ async def answer(  # noqa: PLR0911 - one answer per intent
 ) -> None:
     match understanding.intent:
         case Intent.place:
-            if await _offer_place(talk, understanding):
+            if await places_router.offer_place_from_text(talk, understanding.text):
                 return
         case Intent.occupation:
             if await _show_occupations(talk, understanding.occupations):

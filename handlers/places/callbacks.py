@@ -12,10 +12,14 @@ class PlaceAction(StrEnum):
     districts = "d"
     district = "dd"
     region = "r"
+    town = "t"  # a settlement of an ambiguous name: `index` is its GeoNames id
+    retype = "again"  # type the place again
+    cancel = "x"  # no place for now
 
 
 class PlaceCb(CallbackData, prefix="pl"):
-    """`index` is a federal district's number in the picker; `slug` a region's id."""
+    """`index` is a federal district's number in the picker or a settlement's GeoNames id;
+    `slug` a region's id."""
 
     action: PlaceAction
     index: int = 0

@@ -10,7 +10,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
-from bot.domain.geo import PlaceKind, distance_km
+from bot.domain.geo import PlaceKind, PlaceMatch, distance_km
 from bot.runtime.reply import Talk
 from bot.services.centers import center, center_programs, nearest_centers
 from bot.services.profile import Place, current_place, save_place
@@ -49,8 +49,9 @@ async def show_centers(talk: Talk, place: Place) -> None:
     if home is None or not nearby:
         await talk.show(_("I have no centres in my list yet."))
         return
+    town = places.town(place.town_id) if place.town_id is not None else None
     await talk.show(
-        view.centers_text(nearby, home, place.precision, talk.locale),
+        view.centers_text(nearby, home, place.precision, talk.locale, town),
         view.centers_keyboard(nearby),
     )
 
@@ -74,12 +75,80 @@ async def on_change_place(_event: Message | CallbackQuery, talk: Talk) -> None:
 async def on_location(message: Message, talk: Talk) -> None:
     assert message.location is not None
     lat, lon = message.location.latitude, message.location.longitude
-    region = talk.services.places.nearest_region(lat, lon)
-    confirmation = _("Got it: you are near {city} ({region}).").format(
-        city=capital(region, talk.locale),
-        region=escape(view.region_name(region, talk.locale)),
-    )
+    places = talk.services.places
+    where = places.whereabouts(lat, lon)
+    if where.outside_russia:
+        await talk.state.set_state(None)
+        await talk.send(view.outside_russia_text(), ReplyKeyboardRemove())
+        await talk.followed_up().show(view.outside_russia_hint(), view.outside_russia_keyboard())
+        return
+    if where.town is not None:
+        town = where.town
+        region = places.by_slug(town.region_slug) or places.nearest_region(lat, lon)
+        confirmation = _("Got it: you are near {city} ({region}).").format(
+            city=escape(town.name(talk.locale)),
+            region=escape(view.region_name(region, talk.locale)),
+        )
+    else:
+        region = places.nearest_region(lat, lon)
+        confirmation = _("Got it: you are near {city} ({region}).").format(
+            city=capital(region, talk.locale),
+            region=escape(view.region_name(region, talk.locale)),
+        )
     await _place_saved(talk, Place(region.slug, lat, lon, "point"), confirmation)
+
+
+def _place_of(match: PlaceMatch) -> Place:
+    region = match.region
+    if match.town is not None:
+        return Place(region.slug, match.town.lat, match.town.lon, "city", match.town.id)
+    if match.kind is PlaceKind.city:
+        return Place(region.slug, region.lat, region.lon, "city")
+    return Place(region.slug, region.lat, region.lon, "region")
+
+
+def _understood(match: PlaceMatch, text: str, locale: str) -> str:
+    region = match.region
+    name = escape(view.region_name(region, locale))
+    if match.town is not None:
+        confirmation = _("Got it: {city}, {region}.").format(
+            city=escape(match.town.name(locale)), region=name
+        )
+    elif match.kind is PlaceKind.city:
+        confirmation = _("Got it: {city}, {region}.").format(
+            city=capital(region, locale), region=name
+        )
+    else:
+        confirmation = _("Got it: {region}.").format(region=name)
+    if not match.exact:
+        confirmation += " " + _("(That is how I understood «{text}».)").format(
+            text=escape(view.short(text, 60))
+        )
+    return confirmation
+
+
+async def _ask_which(talk: Talk, matches: list[PlaceMatch], text: str) -> None:
+    await talk.send(
+        view.which_town_text(matches, text, talk.locale),
+        view.which_town_keyboard(matches, talk.locale),
+    )
+
+
+async def offer_place_from_text(talk: Talk, text: str) -> bool:
+    """Free text at the menu that names a place («я из Перми», «живу в Кунгуре»): remember it
+    (as consent allows), say what was understood and show the nearest centres, with the
+    programmes one tap away; several places of that name are asked about. False, and nothing
+    sent, when the text names no place."""
+    found = talk.services.places.mentioned(text)
+    if not found:
+        return False
+    if len(found) > 1:
+        await talk.state.update_data({PlacesData.after_place: AfterPlace.centers})
+        await _ask_which(talk, found, text)
+        return True
+    await talk.state.update_data({PlacesData.after_place: AfterPlace.centers})
+    await _place_saved(talk, _place_of(found[0]), _understood(found[0], text, talk.locale))
+    return True
 
 
 async def on_place_text(message: Message, talk: Talk) -> None:
@@ -87,17 +156,15 @@ async def on_place_text(message: Message, talk: Talk) -> None:
     places = talk.services.places
     text = message.text.strip()
     if text == cancel_label():
-        await talk.state.set_state(None)
-        await talk.send(_("OK, no place for now."), ReplyKeyboardRemove())
-        await send_menu(talk.bot, talk.chat_id, talk.state)
+        await _cancel(talk)
         return
     if text == pick_label():
         await talk.show(
             _("Choose your federal district:"), view.districts_keyboard(places.districts())
         )
         return
-    match = places.lookup(text)
-    if match is None:
+    found = places.find(text)
+    if not found:
         await talk.show(
             _(
                 "I couldn't find a city or region called «{text}». Check the spelling, or pick "
@@ -106,20 +173,47 @@ async def on_place_text(message: Message, talk: Talk) -> None:
             view.districts_keyboard(places.districts()),
         )
         return
-    region = match.region
+    if len(found) > 1:
+        await _ask_which(talk, found, text)
+        return
+    await _place_saved(talk, _place_of(found[0]), _understood(found[0], text, talk.locale))
+
+
+async def _cancel(talk: Talk) -> None:
+    await talk.state.set_state(None)
+    await talk.state.update_data({PlacesData.after_place: None})
+    await talk.send(_("OK, no place for now."), ReplyKeyboardRemove())
+    await send_menu(talk.bot, talk.chat_id, talk.state)
+
+
+async def on_cancel(_query: CallbackQuery, talk: Talk) -> None:
+    await talk.show(_("OK, no place for now."))
+    await send_menu(talk.bot, talk.chat_id, talk.state)
+    await talk.state.set_state(None)
+    await talk.state.update_data({PlacesData.after_place: None})
+
+
+async def on_retype(_query: CallbackQuery, talk: Talk) -> None:
+    after = (await talk.state.get_data()).get(PlacesData.after_place)
+    await talk.show(_("Type your city, town or region."))
+    then = AfterPlace(after) if after in set(AfterPlace) else AfterPlace.centers
+    await ask_place(talk.followed_up(), then)
+
+
+async def on_town(_query: CallbackQuery, callback_data: PlaceCb, talk: Talk) -> None:
+    places = talk.services.places
+    town = places.town(callback_data.index)
+    region = places.by_slug(town.region_slug) if town else None
+    if town is None or region is None:
+        await on_districts(_query, talk)
+        return
     name = escape(view.region_name(region, talk.locale))
-    if match.kind is PlaceKind.city:
-        city = capital(region, talk.locale)
-        confirmation = _("Got it: {city}, {region}.").format(city=city, region=name)
-        precision = "city"
-    else:
-        confirmation = _("Got it: {region}.").format(region=name)
-        precision = "region"
-    if not match.exact:
-        confirmation += " " + _("(That is how I understood «{text}».)").format(
-            text=escape(view.short(text, 60))
-        )
-    await _place_saved(talk, Place(region.slug, region.lat, region.lon, precision), confirmation)
+    confirmation = _("Got it: {city}, {region}.").format(
+        city=escape(town.name(talk.locale)), region=name
+    )
+    await talk.show(confirmation)
+    place = Place(region.slug, town.lat, town.lon, "city", town.id)
+    await _place_saved(talk.followed_up(), place, confirmation)
 
 
 async def on_districts(_query: CallbackQuery, talk: Talk) -> None:
@@ -165,11 +259,13 @@ async def on_center_card(_query: CallbackQuery, callback_data: CenterCb, talk: T
         return
     place = await current_place(talk.user_row, talk.state)
     distance = home = None
+    precision = "point"
     if place is not None:
         distance = distance_km(place.lat, place.lon, found.lat, found.lon)
         home = place.region_slug
+        precision = place.precision
     await talk.show(
-        view.center_card_text(found, region, distance, home, talk.locale),
+        view.center_card_text(found, region, distance, home, talk.locale, precision),
         view.center_keyboard(found),
     )
 
@@ -218,6 +314,9 @@ def create_router() -> Router:
     router.callback_query.register(on_districts, PlaceCb.filter(F.action == PlaceAction.districts))
     router.callback_query.register(on_district, PlaceCb.filter(F.action == PlaceAction.district))
     router.callback_query.register(on_region, PlaceCb.filter(F.action == PlaceAction.region))
+    router.callback_query.register(on_town, PlaceCb.filter(F.action == PlaceAction.town))
+    router.callback_query.register(on_retype, PlaceCb.filter(F.action == PlaceAction.retype))
+    router.callback_query.register(on_cancel, PlaceCb.filter(F.action == PlaceAction.cancel))
     router.callback_query.register(on_center_card, CenterCb.filter(F.action == CenterAction.card))
     router.callback_query.register(on_center_pin, CenterCb.filter(F.action == CenterAction.pin))
     router.callback_query.register(

@@ -11,6 +11,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.catalogue import Center, Region
+from bot.domain.geo import PlaceMatch
+from bot.domain.towns import Town
 from bot.services.centers import NearbyCenter
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.places.callbacks import CenterAction, CenterCb, PlaceAction, PlaceCb
@@ -18,6 +20,10 @@ from handlers.places.callbacks import CenterAction, CenterCb, PlaceAction, Place
 
 def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# A centre this close to the centre of the person's town is "in your town".
+NEAR_KM = 10.0
 
 
 def km(distance: float) -> str:
@@ -35,20 +41,30 @@ def capital(region: Region, locale: str) -> str:
     return escape(region.capital_en if locale == "en" else region.capital_ru)
 
 
-def place_origin(precision: str, region: Region, locale: str) -> str:
+def place_origin(precision: str, region: Region, locale: str, town: Town | None = None) -> str:
     """Where distances are measured from, said honestly."""
     capital = region.capital_en if locale == "en" else region.capital_ru
     if precision == "point":
         return _("Distances are from the location you sent.")
     if precision == "city":
-        return _("Distances are from the centre of {city}.").format(city=escape(capital))
-    return _("Distances are from {city}, the capital of the region.").format(city=escape(capital))
+        name = town.name(locale) if town is not None else capital
+        return _("Distances are from the centre of {city}.").format(city=escape(name))
+    return _(
+        "You picked a region, so distances to other regions are from its capital, {city}."
+    ).format(city=escape(capital))
 
 
-def center_distance(center: Center, distance: float, home_slug: str | None) -> str:
+def center_distance(
+    center: Center, distance: float, home_slug: str | None, precision: str = "point"
+) -> str:
     """How far, said as precisely as the data allows: a centre known only by its region is
-    "in your region" rather than a made-up number of kilometres."""
+    "in your region" rather than a made-up number of kilometres, and so is every centre of the
+    region a person picked from the list (a region has no point to measure from)."""
+    if precision == "region" and center.region_slug == home_slug:
+        return _("in your region")
     if center.coords_precision == "city" and center.city:
+        if precision == "city" and distance < NEAR_KM:
+            return _("in your town")
         return _("{distance} to the centre of {city}").format(
             distance=km(distance), city=escape(center.city)
         )
@@ -59,17 +75,53 @@ def center_distance(center: Center, distance: float, home_slug: str | None) -> s
     )
 
 
-def short_distance(center: Center, distance: float, home_slug: str | None) -> str:
-    if center.coords_precision != "city" and center.region_slug == home_slug:
+def short_distance(
+    center: Center, distance: float, home_slug: str | None, precision: str = "point"
+) -> str:
+    if center.region_slug == home_slug and (
+        center.coords_precision != "city" or precision == "region"
+    ):
         return _("in your region")
+    if precision == "city" and center.coords_precision == "city" and distance < NEAR_KM:
+        return _("in your town")
     return km(distance)
+
+
+def outside_russia_text() -> str:
+    return _(
+        "This point looks to be outside Russia. ЦОПП centres are in Russia only, so I won't "
+        "suggest one «nearby»."
+    )
+
+
+def outside_russia_hint() -> str:
+    return _(
+        "Online programmes are open wherever you are, and a consultant can answer your "
+        "questions. If you are in Russia after all, type your town."
+    )
+
+
+def outside_russia_keyboard() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text=_("🎓 Programmes"), callback_data=MoreCb(action=MoreAction.programs))
+    kb.button(text=_("💬 Ask a consultant"), callback_data=MoreCb(action=MoreAction.consult))
+    kb.button(text=_("📍 Type my town"), callback_data=PlaceCb(action=PlaceAction.retype))
+    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
+    kb.adjust(1)
+    return kb.as_markup()
 
 
 def status_text(center: Center) -> str:
     return _("working") if center.status == "open" else _("planned, not confirmed as open yet")
 
 
-def centers_text(nearby: Sequence[NearbyCenter], home: Region, precision: str, locale: str) -> str:
+def centers_text(
+    nearby: Sequence[NearbyCenter],
+    home: Region,
+    precision: str,
+    locale: str,
+    town: Town | None = None,
+) -> str:
     lines = [_("<b>ЦОПП centres near you</b>")]
     if not any(n.center.region_slug == home.slug for n in nearby):
         lines.append(
@@ -83,9 +135,9 @@ def centers_text(nearby: Sequence[NearbyCenter], home: Region, precision: str, l
         lines.append(
             f"\n{number}. <b>{escape(item.center.name)}</b>{status}\n"
             f"   {escape(region_name(item.region, locale))} · "
-            f"{center_distance(item.center, item.distance_km, home.slug)}"
+            f"{center_distance(item.center, item.distance_km, home.slug, precision)}"
         )
-    lines.append("\n" + place_origin(precision, home, locale))
+    lines.append("\n" + place_origin(precision, home, locale, town))
     lines.append("<i>" + _("Geographic data: GeoNames.org, CC BY 4.0.") + "</i>")
     return "\n".join(lines)
 
@@ -105,7 +157,12 @@ def centers_keyboard(nearby: Sequence[NearbyCenter]) -> InlineKeyboardMarkup:
 
 
 def center_card_text(
-    center: Center, region: Region, distance: float | None, home_slug: str | None, locale: str
+    center: Center,
+    region: Region,
+    distance: float | None,
+    home_slug: str | None,
+    locale: str,
+    precision: str = "point",
 ) -> str:
     lines = [f"<b>{escape(center.name)}</b>"]
     if center.industry:
@@ -121,7 +178,7 @@ def center_card_text(
         lines.append(_("Website: {url}").format(url=escape(center.website)))
     lines.append(_("Status: {status}").format(status=status_text(center)))
     if distance is not None:
-        lines.append(center_distance(center, distance, home_slug))
+        lines.append(center_distance(center, distance, home_slug, precision))
     if not center.address:
         lines.append(
             _("The exact address is not in my data: check it on the website or by phone.")
@@ -158,7 +215,42 @@ def districts_keyboard(districts: Sequence[str]) -> InlineKeyboardMarkup:
             text=short(district.replace(" федеральный округ", ""), 24),
             callback_data=PlaceCb(action=PlaceAction.district, index=index),
         )
+    kb.button(text=_("✏️ Type again"), callback_data=PlaceCb(action=PlaceAction.retype))
+    kb.button(text=_("✖️ Cancel"), callback_data=PlaceCb(action=PlaceAction.cancel))
     kb.adjust(2)
+    return kb.as_markup()
+
+
+def town_label(town: Town, region: Region, locale: str, *, same_name: bool) -> str:
+    """A settlement among others: the region alone when they share the name."""
+    if same_name:
+        return short(region_name(region, locale), 24)
+    return short(f"{town.name(locale)}, {region_name(region, locale)}", 30)
+
+
+def which_town_text(matches: Sequence[PlaceMatch], text: str, locale: str) -> str:
+    names = {m.town.name(locale) for m in matches if m.town is not None}
+    if len(names) == 1:
+        (name,) = names
+        return _("There are several places called {name}. Which one is yours?").format(
+            name=escape(name)
+        )
+    return _("Which place do you mean by «{text}»?").format(text=escape(short(text, 60)))
+
+
+def which_town_keyboard(matches: Sequence[PlaceMatch], locale: str) -> InlineKeyboardMarkup:
+    names = {m.town.name(locale) for m in matches if m.town is not None}
+    kb = InlineKeyboardBuilder()
+    for match in matches:
+        if match.town is None:
+            continue
+        kb.button(
+            text=town_label(match.town, match.region, locale, same_name=len(names) == 1),
+            callback_data=PlaceCb(action=PlaceAction.town, index=match.town.id),
+        )
+    kb.button(text=_("✏️ Type again"), callback_data=PlaceCb(action=PlaceAction.retype))
+    kb.button(text=_("✖️ Cancel"), callback_data=PlaceCb(action=PlaceAction.cancel))
+    kb.adjust(1)
     return kb.as_markup()
 
 

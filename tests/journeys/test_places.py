@@ -62,7 +62,7 @@ async def test_a_typed_city_in_any_case_and_a_map_pin_for_a_known_city(
     assert "/centers" in client.last_text
     await client.send("тула")
     assert "1. <b>ЦОПП Тульской области</b>" in client.last_text
-    assert "до центра города Тула" in client.last_text
+    assert "Тульская область · в вашем городе" in client.last_text  # not «less than 1 km»
     await client.click("1. ЦОПП Тульской")
     replies = await client.click("На карте")
     venue = next(r.method for r in replies if isinstance(r.method, SendVenue))

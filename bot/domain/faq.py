@@ -84,11 +84,31 @@ class FaqEntry:
         )
 
 
+class Issue(StrEnum):
+    """What is wrong with a cell, a row or the file (the bot words it in the admin's
+    language; `value` carries the detail: names, a limit)."""
+
+    missing_columns = "missing_columns"
+    unknown_columns = "unknown_columns"
+    bad_id = "bad_id"
+    repeated_id = "repeated_id"
+    empty = "empty"
+    too_long = "too_long"
+    bad_next = "bad_next"
+    bad_url = "bad_url"
+    too_many = "too_many"
+    no_rows = "no_rows"
+    not_xlsx = "not_xlsx"
+    not_utf8 = "not_utf8"
+    too_big = "too_big"
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     row: int  # as the spreadsheet numbers it: the header is row 1
     column: str
-    message: str
+    issue: Issue
+    value: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +136,9 @@ def read_faq_rows(  # noqa: PLR0912 - one check per column
     unknown = [n for n in names if n and n not in COLUMNS]
     if missing or unknown:
         if missing:
-            errors.append(RowError(1, ", ".join(missing), "required columns are missing"))
+            errors.append(RowError(1, ", ".join(missing), Issue.missing_columns))
         if unknown:
-            errors.append(RowError(1, ", ".join(unknown), "unknown columns"))
+            errors.append(RowError(1, ", ".join(unknown), Issue.unknown_columns))
         return FaqRead((), tuple(errors))
     entries: list[FaqEntry] = []
     seen: set[str] = set()
@@ -132,14 +152,14 @@ def read_faq_rows(  # noqa: PLR0912 - one check per column
             continue
         before = len(errors)
 
-        def problem(column: str, message: str, row: int = number) -> None:
-            errors.append(RowError(row, column, message))
+        def problem(column: str, issue: Issue, value: object = "", row: int = number) -> None:
+            errors.append(RowError(row, column, issue, str(value)))
 
         entry_id = cells.get("id", "")
         if not _ID.match(entry_id):
-            problem("id", "use 1–24 small Latin letters, digits or _")
+            problem("id", Issue.bad_id)
         elif entry_id in seen:
-            problem("id", f"«{entry_id}» appears twice")
+            problem("id", Issue.repeated_id, entry_id)
         seen.add(entry_id)
         for column, limit in (
             ("question_ru", MAX_QUESTION),
@@ -149,18 +169,18 @@ def read_faq_rows(  # noqa: PLR0912 - one check per column
         ):
             value = cells.get(column, "")
             if not value:
-                problem(column, "empty")
+                problem(column, Issue.empty)
             elif len(value) > limit:
-                problem(column, f"longer than {limit} characters")
+                problem(column, Issue.too_long, limit)
         for column in ("patterns_ru", "patterns_en"):
             if len(cells.get(column, "")) > MAX_PATTERNS:
-                problem(column, f"longer than {MAX_PATTERNS} characters")
+                problem(column, Issue.too_long, MAX_PATTERNS)
         step = cells.get("next", "") or NextStep.none.value
         if step not in {s.value for s in NextStep}:
-            problem("next", "one of: " + ", ".join(s.value for s in NextStep))
+            problem("next", Issue.bad_next, ", ".join(s.value for s in NextStep))
         url = cells.get("source_url", "")
         if not _URL.match(url):
-            problem("source_url", "a web address starting with https:// is required")
+            problem("source_url", Issue.bad_url)
         if len(errors) == before:
             entries.append(
                 FaqEntry(
@@ -176,9 +196,9 @@ def read_faq_rows(  # noqa: PLR0912 - one check per column
                 )
             )
     if len(entries) > MAX_ENTRIES:
-        errors.append(RowError(1, "id", f"more than {MAX_ENTRIES} questions"))
+        errors.append(RowError(1, "id", Issue.too_many, str(MAX_ENTRIES)))
     if not errors and not entries:
-        errors.append(RowError(2, "id", "the table has no questions"))
+        errors.append(RowError(2, "id", Issue.no_rows))
     return FaqRead(tuple(entries) if not errors else (), tuple(errors))
 
 
@@ -188,7 +208,7 @@ def read_faq_csv(text: str) -> FaqRead:
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
     rows = list(reader)
     if not rows:
-        return FaqRead((), (RowError(1, "id", "the file is empty"),))
+        return FaqRead((), (RowError(1, "id", Issue.no_rows),))
     return read_faq_rows(rows[0], rows[1:])
 
 

@@ -15,6 +15,7 @@ from bot.domain.catalogue_files import FileKind
 from bot.domain.faq import (
     FaqEntry,
     FaqRead,
+    Issue,
     RowError,
     faq_table,
     load_faq,
@@ -71,30 +72,30 @@ def _read_xlsx(data: bytes) -> FaqRead:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        return FaqRead((), (RowError(1, "", "the file does not open as an Excel workbook"),))
+        return FaqRead((), (RowError(1, "", Issue.not_xlsx),))
     try:
         sheet = book.worksheets[0]
         rows = []
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
             if number > MAX_ROWS + 1:
-                return FaqRead((), (RowError(number, "", f"more than {MAX_ROWS} rows"),))
+                return FaqRead((), (RowError(number, "", Issue.too_many, str(MAX_ROWS)),))
             rows.append(["" if v is None else str(v) for v in row])
     finally:
         book.close()
     if not rows:
-        return FaqRead((), (RowError(1, "id", "the file is empty"),))
+        return FaqRead((), (RowError(1, "id", Issue.no_rows),))
     return read_faq_rows(rows[0], rows[1:])
 
 
 def read_faq_file(filename: str, data: bytes) -> FaqRead:
     if len(data) > MAX_FILE_BYTES:
-        return FaqRead((), (RowError(1, "", "the file is larger than 2 MB"),))
+        return FaqRead((), (RowError(1, "", Issue.too_big),))
     if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
         return _read_xlsx(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return FaqRead((), (RowError(1, "", "save the CSV in UTF-8"),))
+        return FaqRead((), (RowError(1, "", Issue.not_utf8),))
     return read_faq_csv(text)
 
 

@@ -10,6 +10,7 @@ from bot.config import Settings
 from handlers.admin import broadcast, catalogue, leads, stats
 from handlers.consult import router as consult_router
 from handlers.free_training import router as free_training_router
+from handlers.occupations import router as occupations_router
 from handlers.onboarding import about, errors, fallback, membership, menu, privacy, start
 from handlers.places import router as places_router
 from handlers.programs import apply
@@ -41,5 +42,6 @@ def get_routers(settings: Settings) -> list[Router]:
         catalogue.create_router(),
         stats.create_router(),
         leads.create_router(),
+        occupations_router.create_router(),
         fallback.create_router(),
     ]

@@ -11,6 +11,7 @@ from handlers.admin import broadcast, catalogue, faq, leads, stats
 from handlers.consult import router as consult_router
 from handlers.free_text import router as free_text_router
 from handlers.free_training import router as free_training_router
+from handlers.occupations import router as occupations_router
 from handlers.onboarding import about, errors, fallback, membership, menu, privacy, start
 from handlers.places import router as places_router
 from handlers.programs import apply
@@ -43,6 +44,7 @@ def get_routers(settings: Settings) -> list[Router]:
         catalogue.create_router(),
         stats.create_router(),
         leads.create_router(),
+        occupations_router.create_router(),
         # Text typed where no step waits for an answer; then whatever nobody took.
         free_text_router.create_router(),
         fallback.create_router(),

@@ -166,3 +166,91 @@ def occupations_by_id() -> dict[str, Occupation]:
 def get_occupation(occupation_id: str) -> Occupation | None:
     """The occupation with this id, or None (an unknown or forged id)."""
     return occupations_by_id().get(occupation_id)
+
+
+# --- linking programmes -----------------------------------------------------------------------
+
+TITLE_MATCH = 1.0
+DESCRIPTION_MATCH = 0.4
+SAME_KLIMOV = 0.15
+RIASEC_AGREEMENT = 0.15
+
+
+def normalised(text: str) -> str:
+    """Lower case, «ё» as «е», one space between words: what keywords are matched against."""
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+@functools.cache
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """A keyword is one or more stems; each must start a word, and a phrase's words follow one
+    another: «охран труд» finds «Охрана труда для руководителей»."""
+    words = normalised(keyword).split()
+    body = r"\w*\s+".join(re.escape(word) for word in words)
+    return re.compile(r"(?<![\w-])" + body)
+
+
+def mentions(occupation: Occupation, text: str) -> bool:
+    """Whether the (normalised) text names the work by one of the occupation's keywords."""
+    return any(_keyword_pattern(k).search(text) for k in occupation.keywords)
+
+
+def search_stems(occupation: Occupation) -> tuple[str, ...]:
+    """The first stem of every keyword, as written in titles (lower case and capitalised, with
+    «е» and «ё»): a cheap first filter in the database; `programme_match` decides."""
+    stems: dict[str, None] = {}
+    for keyword in occupation.keywords:
+        first = normalised(keyword).split()[0]
+        for variant in (first, first.replace("е", "ё")):
+            stems[variant] = None
+            stems[variant[:1].upper() + variant[1:]] = None
+    return tuple(stems)
+
+
+def programme_match(
+    occupation: Occupation,
+    title: str,
+    description: str | None,
+    klimov: str | None,
+    weights: tuple[float, ...],
+) -> float:
+    """How surely a programme trains for the occupation: 0 when neither its title nor its
+    description names the work; more when the title does, and a little more when the
+    programme's interest types agree with the occupation's."""
+    if mentions(occupation, normalised(title)):
+        score = TITLE_MATCH
+    elif description and mentions(occupation, normalised(description)):
+        score = DESCRIPTION_MATCH
+    else:
+        return 0.0
+    if klimov == occupation.klimov:
+        score += SAME_KLIMOV
+    if len(weights) == len(RIASEC) and max(weights) > 0:
+        leading = RIASEC.index(occupation.riasec[0])
+        score += RIASEC_AGREEMENT * weights[leading] / max(weights)
+    return score
+
+
+# --- occupations for a test result ------------------------------------------------------------
+
+
+def for_riasec(counts: dict[str, int], named: tuple[str, ...]) -> tuple[Occupation, ...]:
+    """`counts[type]` occupations led by each type (in the dict's order), those sharing more of
+    the person's other named types first; the file's order breaks ties (commoner jobs first)."""
+    chosen: list[Occupation] = []
+    occupations = load_occupations()
+    for type_id, count in counts.items():
+        led = [o for o in occupations if o.riasec[0] == type_id and o not in chosen]
+        led.sort(key=lambda o: -sum(1 for letter in o.riasec[1:] if letter in named))
+        chosen.extend(led[:count])
+    return tuple(chosen)
+
+
+def for_klimov(types: tuple[str, ...], per_type: int) -> tuple[Occupation, ...]:
+    """`per_type` occupations of each school type, those a college trains for first."""
+    chosen: list[Occupation] = []
+    for type_id in types:
+        of_type = [o for o in load_occupations() if o.klimov == type_id]
+        of_type.sort(key=lambda o: not o.spo)
+        chosen.extend(of_type[:per_type])
+    return tuple(chosen)

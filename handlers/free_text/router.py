@@ -8,9 +8,7 @@ place or a question for the consultant goes to its own step first.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import Any
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -26,6 +24,7 @@ from handlers.consult.view import TEXT_LIMIT, clip, person_label, question_heade
 from handlers.free_text import view
 from handlers.free_text.callbacks import FreeAction, FreeTextCb
 from handlers.free_text.states import FreeTextData
+from handlers.occupations.router import show_occupations
 from handlers.onboarding.menu import menu_keyboard, send_menu
 from handlers.onboarding.view import back_to_menu
 from handlers.places import router as places_router
@@ -55,19 +54,6 @@ def _options(talk: Talk, nearest: tuple[Candidate, ...]) -> list[tuple[FreeActio
     return found[:3]
 
 
-async def _show_occupations(talk: Talk, ids: tuple[str, ...]) -> bool:
-    """The occupations feature's card or chooser, when it is there."""
-    try:
-        occupations = importlib.import_module("handlers.occupations.router")
-    except ImportError:
-        return False
-    show: Any = getattr(occupations, "show_occupations", None)
-    if show is None:
-        return False
-    await show(talk, list(ids))
-    return True
-
-
 async def on_text(message: Message, talk: Talk) -> None:
     assert message.text is not None
     text = message.text
@@ -86,7 +72,8 @@ async def answer(  # noqa: PLR0911 - one answer per intent
             if await places_router.offer_place_from_text(talk, understanding.text):
                 return
         case Intent.occupation:
-            if await _show_occupations(talk, understanding.occupations):
+            if understanding.occupations:
+                await show_occupations(talk, understanding.occupations)
                 return
         case Intent.question if understanding.faq is not None:
             entry = understanding.faq
@@ -122,11 +109,7 @@ async def on_option(_query: CallbackQuery, callback_data: FreeTextCb, talk: Talk
             return
         await talk.show(view.faq_text(entry, talk.locale), view.faq_keyboard(entry))
         return
-    if _occupation_name(talk, callback_data.ref) is None or not await _show_occupations(
-        talk, (callback_data.ref,)
-    ):
-        await talk.alert(view.faq_gone_text())
-        await send_menu(talk.bot, talk.chat_id, talk.state)
+    await show_occupations(talk, [callback_data.ref])  # an unknown id gets a clear answer
 
 
 async def on_pass_to_consultant(query: CallbackQuery, talk: Talk) -> None:

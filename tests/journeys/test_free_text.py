@@ -8,17 +8,43 @@ import pytest
 from aiogram.methods import SendMessage
 
 from bot.runtime.offline import ChatSimulator, OfflineSession
+from storage.db import Database
 from tests.support.chat import MakeClient, onboard, sent_texts, staff_texts
 
 
 async def test_a_place_at_the_menu_is_remembered_and_centres_follow(
-    client: ChatSimulator,
+    client: ChatSimulator, db: Database
 ) -> None:
     await onboard(client)
     replies = await client.send("я из Перми")
-    texts = " ".join(sent_texts(replies)) + client.last_text
-    assert "Перм" in texts
+    texts = " ".join(sent_texts(replies))
+    assert "Пермь" in texts and "Пермский край" in texts
     assert "Не уверен" not in texts
+    assert "ЦОПП" in client.last_text  # the nearest centres
+    async with db.autocommit() as repos:
+        person = await repos.users.get(client.user.id)
+    assert person is not None and person.region_slug == "perm-krai"
+
+
+async def test_a_profession_with_a_typo_gets_its_card_and_programmes(
+    client: ChatSimulator,
+) -> None:
+    await onboard(client)
+    (card,) = sent_texts(await client.send("хочу стать сваршиком"))
+    assert "Сварщик" in card and "15.01.05" in card
+    assert "📍 Программы рядом" in client.button_labels()
+    await client.click("Программы рядом")
+    if "Где вы находитесь" in client.last_text:
+        await client.send("Пермь")
+    assert "сварщик" in client.last_text.lower()
+
+
+async def test_a_field_gets_a_short_chooser(client: ChatSimulator) -> None:
+    await onboard(client)
+    await client.send("что-нибудь с детьми")
+    labels = client.button_labels()
+    kinds = ("Учитель", "Воспитатель", "Няня", "Вожатый", "Педагог")
+    assert sum(any(k in label for k in kinds) for label in labels) >= 2, labels
 
 
 async def test_a_question_is_answered_from_the_faq_with_its_source(

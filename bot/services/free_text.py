@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,8 +27,12 @@ from storage.db import Database
 PHRASES_LIMIT = 60  # phrasings read back from FTS5 for one message, best BM25 first
 PROGRAMS_PAGE = 2000  # programmes stemmed and written per transaction when reindexing
 MAX_TEXT = 500  # longer messages are read only this far
+NEAREST = 3  # options offered when the message is not understood
 OCC, FAQ = "occ", "faq"
 PROGRAMS_INDEXED = "search_programs_version"
+# How often the FAQ's version is read back (an admin's import in another process shows after
+# this long; in this one at once).
+FAQ_CHECK_SECONDS = 5.0
 
 
 def packaged_occupations() -> tuple[Occupation, ...]:
@@ -49,8 +55,10 @@ class Understanding:
     occupations: tuple[str, ...] = ()  # ids, best first (up to 3)
     faq: FaqEntry | None = None
     places: tuple[PlaceMatch, ...] = ()
-    # For «not sure I understood»: the closest occupations and FAQ entries.
+    # For «not sure I understood»: the closest occupations and FAQ entries, and programmes
+    # whose title or description holds the words (id, title).
     nearest: tuple[Candidate, ...] = ()
+    programs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True)
@@ -62,23 +70,29 @@ class FreeText:
     _faq: dict[str, FaqEntry] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _programs_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _occupations_key: str = ""
+    _checked_at: float = -math.inf
 
     @classmethod
     def packaged(cls) -> FreeText:
         return cls(packaged_occupations())
 
-    def _occupations_hash(self) -> str:
+    def __post_init__(self) -> None:
         digest = hashlib.sha256()
         for occupation in self.occupations:
             digest.update("\x1f".join((occupation.id, *occupation_phrasings(occupation))).encode())
-        return digest.hexdigest()[:12]
+        self._occupations_key = digest.hexdigest()[:12]
 
     # --- the indexes -----------------------------------------------------------------------
 
-    async def refresh(self, db: Database) -> None:
-        """Rebuild the phrase index when the FAQ or the occupations changed (one read when
-        nothing did)."""
-        key = f"{await faq_version(db)}:{self._occupations_hash()}"
+    async def refresh(self, db: Database, *, force: bool = False) -> None:
+        """Rebuild the phrase index when the FAQ or the occupations changed: the FAQ's
+        version is read at most every few seconds, or now with `force`."""
+        now = time.monotonic()
+        if not force and now - self._checked_at < FAQ_CHECK_SECONDS:
+            return
+        self._checked_at = now
+        key = f"{await faq_version(db)}:{self._occupations_key}"
         if key == self._phrases_key:
             return
         async with self._lock:
@@ -151,6 +165,11 @@ class FreeText:
         named = places.mentioned(text)
         evidence = Evidence(occupations[:3], faq[:3], len(named))
         intent = classify(text, evidence)
+        programs: tuple[tuple[str, str], ...] = ()
+        if intent is Intent.other and len(ranked) < NEAREST:
+            programs = await self.program_titles(
+                db, await self.search_programs(db, text, NEAREST - len(ranked))
+            )
         return Understanding(
             text=text,
             intent=intent,
@@ -159,19 +178,28 @@ class FreeText:
             else (),
             faq=self._faq.get(faq[0].ref) if intent is Intent.question and faq else None,
             places=tuple(named) if intent is Intent.place else (),
-            nearest=tuple(ranked[:3]),
+            nearest=tuple(ranked[:NEAREST]),
+            programs=programs,
         )
 
     def faq_entry(self, entry_id: str) -> FaqEntry | None:
         return self._faq.get(entry_id)
 
     async def search_programs(self, db: Database, text: str, limit: int = 10) -> list[str]:
-        """Programme ids matching the text, best first."""
+        """Programme ids matching the text, best first (the index follows the catalogue)."""
         await self.refresh(db)
         await self.refresh_programs(db)
         query, _guessed = self.query_terms(text)
+        if not query or limit <= 0:
+            return []
         async with db.autocommit() as repos:
             return await repos.search.match_programs(query, limit)
+
+    @staticmethod
+    async def program_titles(db: Database, ids: Sequence[str]) -> tuple[tuple[str, str], ...]:
+        async with db.autocommit() as repos:
+            found = await repos.catalogue.programs(ids)
+        return tuple((pid, found[pid].title) for pid in ids if pid in found)
 
 
 def occupation_terms(occupation: Occupation) -> Sequence[str]:

@@ -132,7 +132,7 @@ async def on_file(message: Message, bot: Bot, talk: Talk) -> None:
         await message.answer("\n".join(lines), reply_markup=leave_keyboard())
         return
     await talk.state.set_state(None)
-    await talk.services.free_text.refresh(talk.services.db)
+    await talk.services.free_text.refresh(talk.services.db, force=True)
     await message.answer(
         _("✅ {name}: the FAQ now has {count} questions (before: {before}).").format(
             name=shown, count=len(result.read.entries), before=result.before

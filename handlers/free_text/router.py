@@ -94,8 +94,10 @@ async def answer(  # noqa: PLR0911 - one answer per intent
         case _:
             pass
     options = _options(talk, understanding.nearest)
+    programs = understanding.programs[: max(0, 3 - len(options))]
     await talk.send(
-        view.not_sure_text(understanding.text, bool(options)), view.options_keyboard(options)
+        view.not_sure_text(understanding.text, bool(options or programs)),
+        view.options_keyboard(options, programs=programs),
     )
 
 

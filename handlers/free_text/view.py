@@ -13,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.domain.faq import FaqEntry, NextStep
 from handlers.free_text.callbacks import FreeAction, FreeTextCb
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
+from handlers.programs.callbacks import ProgramAction, ProgramCb
 from handlers.quiz.callbacks import QuizMenuAction, QuizMenuCb
 
 QUOTE_CHARS = 60
@@ -122,12 +123,21 @@ def not_sure_text(text: str, has_options: bool) -> str:
 
 
 def options_keyboard(
-    options: Sequence[tuple[FreeAction, str, str]], *, consult: bool = True
+    options: Sequence[tuple[FreeAction, str, str]],
+    *,
+    programs: Sequence[tuple[str, str]] = (),
+    consult: bool = True,
 ) -> InlineKeyboardMarkup:
-    """(action, ref, label) options, then the consultant and the menu."""
+    """(action, ref, label) options and (id, title) programmes, then the consultant and the
+    menu."""
     kb = InlineKeyboardBuilder()
     for action, ref, label in options:
         kb.button(text=short(label, LABEL_CHARS), callback_data=FreeTextCb(action=action, ref=ref))
+    for program_id, title in programs:
+        kb.button(
+            text="🎓 " + short(title, LABEL_CHARS),
+            callback_data=ProgramCb(action=ProgramAction.card, program=program_id),
+        )
     if consult:
         kb.button(
             text=_("💬 Pass it to a consultant"),

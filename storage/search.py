@@ -11,7 +11,8 @@ import aiosqlite
 def match_expression(terms: Sequence[str]) -> str:
     """Any of the terms, each quoted (a term is letters and digits only, but quoting keeps
     FTS5 operators such as AND/NOT/NEAR from ever being read as syntax)."""
-    return " OR ".join(f'"{t}"' for t in dict.fromkeys(terms) if t)
+    quoted = ('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms) if t)
+    return " OR ".join(quoted)
 
 
 class SearchRepo:

@@ -44,6 +44,10 @@ class Evidence:
     places: int = 0  # places the message names (a marker such as «я из» or the whole text)
 
 
+# The weight (inverse document frequency) of a term found in about one phrasing in 25.
+INFORMATIVE_WEIGHT = 4.5
+
+
 def score_phrases(
     query: Sequence[str],
     phrases: Iterable[tuple[str, str, Sequence[str]]],
@@ -60,6 +64,8 @@ def score_phrases(
     trust = guessed or {}
     weights = {t: vocabulary.weight(t) for t in wanted}
     total = sum(weights.values())
+    # A message of common words only («работа», «дела») is a weak hint, however well covered.
+    damping = min(1.0, total / INFORMATIVE_WEIGHT)
     best: dict[tuple[str, str], float] = {}
     for kind, ref, body in phrases:
         own = set(body)
@@ -68,7 +74,7 @@ def score_phrases(
             continue
         sure = sum(weights[t] * trust.get(t, 1.0) for t in common)
         own_weight = sum(vocabulary.weight(t) for t in own)
-        score = (sure / total) * (0.5 + 0.5 * sure / own_weight)
+        score = damping * (sure / total) * (0.5 + 0.5 * sure / own_weight)
         key = (kind, ref)
         if score > best.get(key, 0.0):
             best[key] = score
@@ -76,202 +82,52 @@ def score_phrases(
     return [Candidate(kind, ref, score) for (kind, ref), score in ranked]
 
 
-def _phrases(*items: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(words(item)) for item in items)
+def _phrases(*lines: str) -> tuple[tuple[str, ...], ...]:
+    """Phrases separated by «|», as the words `words` makes of them."""
+    return tuple(tuple(words(item)) for line in lines for item in line.split("|") if item)
 
 
 _GREETINGS = _phrases(
-    "привет",
-    "приветик",
-    "приветствую",
-    "здравствуйте",
-    "здравствуй",
-    "здрасте",
-    "здрасьте",
-    "добрый день",
-    "добрый вечер",
-    "доброе утро",
-    "доброй ночи",
-    "хай",
-    "хеллоу",
-    "салют",
-    "салам",
-    "ку",
-    "хей",
-    "йо",
-    "здорово",
-    "дратути",
-    "hi",
-    "hello",
-    "hey",
-    "good morning",
-    "good afternoon",
-    "good evening",
-    "greetings",
-    "hiya",
-    "yo",
+    "привет|приветик|приветствую|здравствуйте|здравствуй|здрасте|здрасьте|добрый день",
+    "добрый вечер|доброе утро|доброй ночи|хай|хеллоу|салют|салам|ку|хей|йо|здорово|дратути",
+    "как дела|как ты|как жизнь|как поживаешь",
+    "hi|hello|hey|good morning|good afternoon|good evening|greetings|hiya|yo|how are you",
 )
 _THANKS = _phrases(
-    "спасибо",
-    "спасибки",
-    "спс",
-    "пасиб",
-    "пасибо",
-    "благодарю",
-    "мерси",
-    "сенкс",
-    "спасибо большое",
-    "большое спасибо",
-    "thanks",
-    "thank you",
-    "thx",
-    "ty",
-    "cheers",
-    "thank u",
-    "ок спасибо",
-    "понятно спасибо",
-    "класс",
-    "супер",
-    "отлично",
-    "круто",
-    "great",
-    "awesome",
-    "понял спасибо",
-    "поняла спасибо",
+    "спасибо|спасибки|спс|пасиб|пасибо|благодарю|мерси|сенкс|спасибо большое",
+    "большое спасибо|ок спасибо|понятно спасибо|понял спасибо|поняла спасибо|класс|супер",
+    "отлично|круто",
+    "thanks|thank you|thx|ty|cheers|thank u|great|awesome",
 )
 _COMPLAINTS = _phrases(
-    "тупой",
-    "тупая",
-    "тупит",
-    "тупишь",
-    "глупый",
-    "дурак",
-    "идиот",
-    "бесполезный",
-    "бесполезно",
-    "не работает",
-    "ничего не работает",
-    "не понимаешь",
-    "не понимает",
-    "отстой",
-    "фигня",
-    "ерунда",
-    "хрень",
-    "бред",
-    "ужас",
-    "ужасно",
-    "бесит",
-    "достал",
-    "надоел",
-    "плохо",
-    "плохой",
-    "сломался",
-    "сломан",
-    "не помогает",
-    "не помог",
-    "зачем ты",
-    "кривой",
-    "глючит",
-    "баг",
-    "ошибка",
-    "отвратительно",
-    "не то",
-    "не то что нужно",
-    "useless",
-    "stupid",
-    "dumb",
-    "broken",
-    "doesn't work",
-    "doesnt work",
-    "not working",
-    "this is bad",
-    "terrible",
-    "you suck",
-    "bad bot",
-    "does not work",
-    "nothing works",
+    "тупой|тупая|тупит|тупишь|глупый|дурак|идиот|бесполезный|бесполезно|не работает",
+    "ничего не работает|не понимаешь|не понимает|отстой|фигня|ерунда|хрень|бред|ужас",
+    "ужасно|бесит|достал|надоел|плохо|плохой|сломался|сломан|не помогает|не помог",
+    "зачем ты|кривой|глючит|баг|ошибка|отвратительно|не то|не то что нужно|отстань",
+    "отвали|задолбал",
+    "useless|stupid|dumb|broken|doesn't work|doesnt work|not working|this is bad|terrible",
+    "you suck|bad bot|does not work|nothing works",
 )
 _HELP = _phrases(
-    "помогите",
-    "помоги",
-    "помощь",
-    "хелп",
-    "спасите",
-    "что ты умеешь",
-    "что умеешь",
-    "что ты можешь",
-    "что можешь",
-    "как пользоваться",
-    "как тобой пользоваться",
-    "что делать",
-    "что мне делать",
-    "не знаю что делать",
-    "с чего начать",
-    "как начать",
-    "что тут делать",
-    "ты кто",
-    "кто ты",
-    "что это за бот",
-    "зачем этот бот",
-    "команды",
-    "меню",
-    "инструкция",
-    "help",
-    "help me",
-    "what can you do",
-    "how does this work",
-    "how to use",
-    "what do i do",
-    "who are you",
-    "what is this bot",
-    "commands",
-    "menu",
-    "start",
-    "i need help",
-    "не понимаю",
-    "не понял",
-    "не поняла",
-    "я запутался",
-    "я запуталась",
+    "помогите|помоги|помощь|хелп|спасите|что ты умеешь|что умеешь|что ты можешь",
+    "что можешь|как пользоваться|как тобой пользоваться|что делать|что мне делать",
+    "не знаю что делать|с чего начать|как начать|что тут делать|ты кто|кто ты",
+    "кто ты такой|ты кто такой|что это за бот|зачем этот бот|команды|меню|инструкция",
+    "не понимаю|не понял|не поняла|я запутался|я запуталась|ничего не понятно",
+    "не понятно|непонятно|ты бот|вы бот|это бот|бот или человек",
+    "help|help me|what can you do|how does this work|how to use|what do i do|who are you",
+    "what is this bot|commands|menu|start|i need help|are you a bot",
 )
 # Words that say «I want to work as / study to be»: the message is about an occupation.
 _OCCUPATION_CUES = frozenset(
-    [
-        "стать",
-        "стану",
-        "быть",
-        "работать",
-        "работу",
-        "работа",
-        "профессия",
-        "профессию",
-        "профессии",
-        "специальность",
-        "специальности",
-        "учиться",
-        "выучиться",
-        "научиться",
-        "обучиться",
-        "отучиться",
-        "пойти",
-        "поступить",
-        "кем",
-        "хочу",
-        "мечтаю",
-        "курсы",
-        "курс",
-        "интересно",
-        "нравится",
-        "люблю",
-        "become",
-        "work",
-        "job",
-        "career",
-        "profession",
-        "study",
-        "train",
-        "be",
-    ]
+    " ".join(
+        (
+            "стать стану быть работать работу работа профессия профессию профессии",
+            "специальность специальности учиться выучиться научиться обучиться отучиться",
+            "пойти поступить кем хочу мечтаю курсы курс интересно интересует нравится люблю",
+            "become work job career profession study train be",
+        )
+    ).split()
 )
 _NEGATIVE = frozenset(["не", "нет", "no", "not"])
 _CONTAINS = re.compile(r"[0-9a-zа-я]")
@@ -284,7 +140,8 @@ def _contains(tokens: Sequence[str], phrase: Sequence[str]) -> bool:
 
 # Words that add nothing to small talk: «привет бот», «фигня какая-то».
 _FILLER = frozenset(
-    ("бот", "бота", "ботик", "ты", "вы", "какая", "какой", "то", "так", "тут", "вообще",
+    ("бот", "бота", "ботик", "ты", "вы", "какая", "какой", "такой", "такая", "то", "так",
+     "тут", "вообще", "за", "всё", "все", "или", "человек",
      "очень", "ну", "же", "там", "you", "there", "me", "so", "this", "is", "bot", "a", "it")
 )  # fmt: skip
 
@@ -294,10 +151,11 @@ def small_talk(text: str) -> tuple[Intent | None, bool]:
     the message is nothing but that (no other words that could ask something)."""
     tokens = words(text)
     found: list[tuple[int, Intent, tuple[str, ...]]] = []
+    # On a tie the first kind wins: «спасибо за помощь» is thanks, «привет, помогите» help.
     for intent, phrases in (
         (Intent.complaint, _COMPLAINTS),
-        (Intent.help, _HELP),
         (Intent.thanks, _THANKS),
+        (Intent.help, _HELP),
         (Intent.greeting, _GREETINGS),
     ):
         for phrase in phrases:

@@ -41,10 +41,10 @@ STOP_WORDS = _words_of(
     "нужен нужна пожалуйста плиз pls please подскажите скажите расскажите ты тебя тебе",
     "какое каков чего кого кем кто-то нибудь типа вообще просто стать быть учиться учат",
     "учить обучиться выучиться научиться научат обучают отучиться поступить пойти идти",
-    "работать делать сделать",
+    "работать делать сделать пройти живу живем проживаю нахожусь находимся",
     "a an the of to in on at for from by with and or is are be am was were do does did i me",
     "my you your we it this that there what which who how can could would should will want",
-    "wanna like please about get become study learn",
+    "wanna like please about get become study learn live living",
 )
 # Kept in a Russian message: «хочу в IT».
 _KEPT_AMONG_CYRILLIC = frozenset({"it"})

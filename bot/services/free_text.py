@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 
 from bot.domain.faq import FaqEntry
 from bot.domain.geo import PlaceIndex, PlaceMatch
-from bot.domain.intents import Candidate, Evidence, Intent, classify, score_phrases
+from bot.domain.intents import (
+    OCCUPATION_MIN,
+    Candidate,
+    Evidence,
+    Intent,
+    classify,
+    score_phrases,
+)
 from bot.domain.occupations import Occupation, load_occupations
 from bot.domain.text_search import Terms, terms
 from bot.services.faq import faq_entries, faq_version
@@ -46,6 +53,18 @@ def occupation_phrasings(occupation: Occupation) -> tuple[str, ...]:
         *occupation.synonyms_ru,
         *occupation.synonyms_en,
     )
+
+
+def place_terms(matches: Sequence[PlaceMatch]) -> frozenset[str]:
+    """The search terms of the places' names: «повар в Казани» searches for «повар»."""
+    found: set[str] = set()
+    for match in matches:
+        names = [match.matched, match.region.capital_ru, match.region.capital_en]
+        if match.town is not None:
+            names += [match.town.name_ru, match.town.name_en]
+        for name in names:
+            found.update(terms(name))
+    return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,9 +166,14 @@ class FreeText:
         """The message's search terms, typos corrected, and which terms are such guesses."""
         return self._vocabulary.corrected(terms(text[:MAX_TEXT]))
 
-    async def candidates(self, db: Database, text: str) -> list[Candidate]:
+    async def candidates(
+        self, db: Database, text: str, leave_out: frozenset[str] = frozenset()
+    ) -> list[Candidate]:
+        """Occupations and FAQ entries for the text, best first; `leave_out`: terms that
+        are not searched (a place's name)."""
         await self.refresh(db)
         query, guessed = self.query_terms(text)
+        query = [t for t in query if t not in leave_out]
         if not query:
             return []
         async with db.autocommit() as repos:
@@ -159,10 +183,10 @@ class FreeText:
 
     async def understand(self, db: Database, places: PlaceIndex, text: str) -> Understanding:
         text = text.strip()[:MAX_TEXT]
-        ranked = await self.candidates(db, text)
+        named = places.mentioned(text)
+        ranked = await self.candidates(db, text, place_terms(named))
         occupations = tuple(c for c in ranked if c.kind == OCC)
         faq = tuple(c for c in ranked if c.kind == FAQ)
-        named = places.mentioned(text)
         evidence = Evidence(occupations[:3], faq[:3], len(named))
         intent = classify(text, evidence)
         programs: tuple[tuple[str, str], ...] = ()
@@ -173,8 +197,10 @@ class FreeText:
         return Understanding(
             text=text,
             intent=intent,
+            # «повар в Казани»: the place, and the occupation too when it is clear.
             occupations=tuple(c.ref for c in occupations[:3])
             if intent is Intent.occupation
+            or (intent is Intent.place and occupations and occupations[0].score >= OCCUPATION_MIN)
             else (),
             faq=self._faq.get(faq[0].ref) if intent is Intent.question and faq else None,
             places=tuple(named) if intent is Intent.place else (),

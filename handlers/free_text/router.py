@@ -70,6 +70,8 @@ async def answer(  # noqa: PLR0911 - one answer per intent
     match understanding.intent:
         case Intent.place:
             if await places_router.offer_place_from_text(talk, understanding.text):
+                if understanding.occupations:  # «повар в Казани»: the card follows
+                    await show_occupations(talk.followed_up(), understanding.occupations)
                 return
         case Intent.occupation:
             if understanding.occupations:

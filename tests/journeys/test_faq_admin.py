@@ -29,12 +29,12 @@ async def test_download_upload_and_answer(
 ) -> None:
     admin = await make_client(user_id=ADMIN_ID, first_name="Админ")
     await admin.send("/faq")
-    assert "Вопросы и ответы</b>: в списке 15 шт." in admin.last_text
+    assert "Вопросы и ответы</b>: в списке 17 шт." in admin.last_text
     await admin.click("Скачать")
     files = [r.method for r in session.requests if isinstance(r.method, SendDocument)]
     assert {getattr(f.document, "filename", "") for f in files} == {"faq.xlsx", "faq.csv"}
     exported = files[-1].document.data  # type: ignore[union-attr]
-    assert len(read_faq_file("faq.csv", exported).entries) == 15
+    assert len(read_faq_file("faq.csv", exported).entries) == 17
 
     await admin.click("Загрузить")
     bad = GOOD.replace("https://xn--n1acaz.xn--p1ai/", "сайт цопп")
@@ -45,10 +45,10 @@ async def test_download_upload_and_answer(
     assert "строка 3 (id): код «parking» встречается дважды" in report
     assert "строка 3 (question_ru): ячейка пустая" in report
     async with db.autocommit() as repos:
-        assert await repos.faq.count() == 15
+        assert await repos.faq.count() == 17
 
     await admin.send_document("faq.csv", csv_file(GOOD))
-    assert admin.last_text == "✅ faq.csv: вопросов в списке теперь 1 (было 15)."
+    assert admin.last_text == "✅ faq.csv: вопросов в списке теперь 1 (было 17)."
     async with db.autocommit() as repos:
         assert [e.id for e in await repos.faq.all()] == ["parking"]
         assert "faq.import" in [row.action for row in await repos.audit.recent()]

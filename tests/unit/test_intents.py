@@ -73,8 +73,11 @@ def test_phrase_scores_cover_the_message_and_the_phrase() -> None:
         ("occ", "welder", tuple(terms("газосварщик труб"))),
         ("occ", "cook", tuple(terms("повар"))),
     ]
-    vocabulary = Terms.of(body for _k, _r, body in phrases)
+    others = [(f"other{n}",) for n in range(300)]  # «сварщик» is a rare, telling word
+    vocabulary = Terms.of([*(body for _k, _r, body in phrases), *others])
     ranked = score_phrases(terms("хочу стать сварщиком"), phrases, vocabulary)
     assert [(c.ref, c.score) for c in ranked] == [("welder", 1.0)]
     guessed = score_phrases(terms("сварщиком"), phrases, vocabulary, {"сварщик": 0.5})
     assert guessed[0].score < 0.5
+    common = Terms.of([*(body for _k, _r, body in phrases), *[("сварщик",)] * 50])
+    assert score_phrases(terms("сварщик"), phrases, common)[0].score < 0.5  # too common

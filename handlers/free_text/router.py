@@ -67,6 +67,7 @@ async def on_text(message: Message, talk: Talk) -> None:
 async def answer(  # noqa: PLR0911 - one answer per intent
     talk: Talk, understanding: Understanding
 ) -> None:
+    consult = bool(staff_chats(talk.services.settings))
     match understanding.intent:
         case Intent.place:
             if await places_router.offer_place_from_text(talk, understanding.text):
@@ -79,7 +80,9 @@ async def answer(  # noqa: PLR0911 - one answer per intent
                 return
         case Intent.question if understanding.faq is not None:
             entry = understanding.faq
-            await talk.send(view.faq_text(entry, talk.locale), view.faq_keyboard(entry))
+            await talk.send(
+                view.faq_text(entry, talk.locale), view.faq_keyboard(entry, consult=consult)
+            )
             return
         case Intent.greeting:
             await talk.send(view.greeting_text(), await menu_keyboard(talk.state))
@@ -88,7 +91,9 @@ async def answer(  # noqa: PLR0911 - one answer per intent
             await talk.send(view.thanks_text(), back_to_menu())
             return
         case Intent.complaint:
-            await talk.send(view.complaint_text(), view.complaint_keyboard())
+            await talk.send(
+                view.complaint_text(consult=consult), view.complaint_keyboard(consult=consult)
+            )
             return
         case Intent.help:
             await talk.send(view.help_text(), await menu_keyboard(talk.state))
@@ -98,8 +103,10 @@ async def answer(  # noqa: PLR0911 - one answer per intent
     options = _options(talk, understanding.nearest)
     programs = understanding.programs[: max(0, 3 - len(options))]
     await talk.send(
-        view.not_sure_text(understanding.text, bool(options or programs)),
-        view.options_keyboard(options, programs=programs),
+        view.not_sure_text(
+            understanding.text, has_options=bool(options or programs), consult=consult
+        ),
+        view.options_keyboard(options, programs=programs, consult=consult),
     )
 
 
@@ -111,7 +118,10 @@ async def on_option(_query: CallbackQuery, callback_data: FreeTextCb, talk: Talk
             await talk.alert(view.faq_gone_text())
             await send_menu(talk.bot, talk.chat_id, talk.state)
             return
-        await talk.show(view.faq_text(entry, talk.locale), view.faq_keyboard(entry))
+        consult = bool(staff_chats(talk.services.settings))
+        await talk.show(
+            view.faq_text(entry, talk.locale), view.faq_keyboard(entry, consult=consult)
+        )
         return
     await show_occupations(talk, [callback_data.ref])  # an unknown id gets a clear answer
 

@@ -70,10 +70,12 @@ def _menu_button(kb: InlineKeyboardBuilder) -> None:
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
 
 
-def faq_keyboard(entry: FaqEntry) -> InlineKeyboardMarkup:
+def faq_keyboard(entry: FaqEntry, *, consult: bool) -> InlineKeyboardMarkup:
+    """The next step, a consultant (when one is connected) and the menu."""
     kb = InlineKeyboardBuilder()
     _next_button(kb, entry.next)
-    _consult_button(kb)
+    if consult:
+        _consult_button(kb)
     _menu_button(kb)
     kb.adjust(1)
     return kb.as_markup()
@@ -91,12 +93,14 @@ def thanks_text() -> str:
     return _("You're welcome! 😊 Write whenever you have a question.")
 
 
-def complaint_text() -> str:
-    return _(
+def complaint_text(*, consult: bool) -> str:
+    text = _(
         "Sorry it didn't work out 😔 I understand short messages best: «I want to be a "
-        "welder», «what documents do I need», «I live in Kazan». Or I can pass your message "
-        "to a consultant — a person will look into it."
+        "welder», «what documents do I need», «I live in Kazan»."
     )
+    if consult:
+        text += " " + _("Or I can pass your message to a consultant — a person will look into it.")
+    return text
 
 
 def help_text() -> str:
@@ -110,15 +114,20 @@ def help_text() -> str:
     )
 
 
-def not_sure_text(text: str, has_options: bool) -> str:
+def not_sure_text(text: str, *, has_options: bool, consult: bool) -> str:
     quote = html.escape(short(text, QUOTE_CHARS))
     if has_options:
         return _("I'm not sure I understood «{text}». Did you mean one of these?").format(
             text=quote
         )
+    if consult:
+        return _(
+            "I'm not sure I understood «{text}». I can pass your question to a consultant, or "
+            "choose from the menu."
+        ).format(text=quote)
     return _(
-        "I'm not sure I understood «{text}». I can pass your question to a consultant, or "
-        "choose from the menu."
+        "I'm not sure I understood «{text}». Try a few words, like «how much does training "
+        "cost» or «I want to be a cook», or choose from the menu."
     ).format(text=quote)
 
 
@@ -126,7 +135,7 @@ def options_keyboard(
     options: Sequence[tuple[FreeAction, str, str]],
     *,
     programs: Sequence[tuple[str, str]] = (),
-    consult: bool = True,
+    consult: bool,
 ) -> InlineKeyboardMarkup:
     """(action, ref, label) options and (id, title) programmes, then the consultant and the
     menu."""
@@ -148,8 +157,8 @@ def options_keyboard(
     return kb.as_markup()
 
 
-def complaint_keyboard() -> InlineKeyboardMarkup:
-    return options_keyboard([])
+def complaint_keyboard(*, consult: bool) -> InlineKeyboardMarkup:
+    return options_keyboard([], consult=consult)
 
 
 def passed_on_text() -> str:

@@ -203,7 +203,7 @@ class FreeText:
             or (intent is Intent.place and occupations and occupations[0].score >= OCCUPATION_MIN)
             else (),
             faq=self._faq.get(faq[0].ref) if intent is Intent.question and faq else None,
-            places=tuple(named) if intent is Intent.place else (),
+            places=tuple(named),
             nearest=tuple(ranked[:NEAREST]),
             programs=programs,
         )

@@ -9,15 +9,19 @@ place or a question for the consultant goes to its own step first.
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
 
+from bot.domain.geo import PlaceKind, PlaceMatch
 from bot.domain.intents import Candidate, Intent
 from bot.runtime.reply import Talk
 from bot.services.free_text import FAQ, OCC, Understanding
+from bot.services.profile import Place, save_place
 from bot.services.staff import remember_relay, staff_chats
 from handlers.consult.router import start_consultation
 from handlers.consult.view import TEXT_LIMIT, clip, person_label, question_header, quoted
@@ -28,6 +32,7 @@ from handlers.occupations.router import show_occupations
 from handlers.onboarding.menu import menu_keyboard, send_menu
 from handlers.onboarding.view import back_to_menu
 from handlers.places import router as places_router
+from handlers.places.view import capital, region_name
 
 logger = logging.getLogger(__name__)
 MAX_KEPT = 3000  # characters of the typed text kept for the consultant
@@ -54,6 +59,25 @@ def _options(talk: Talk, nearest: tuple[Candidate, ...]) -> list[tuple[FreeActio
     return found[:3]
 
 
+async def _keep_place(talk: Talk, match: PlaceMatch) -> None:
+    """«повар в Казани»: the place is kept (as consent allows), so that «Programmes nearby»
+    on the card looks there."""
+    region = match.region
+    if match.town is not None:
+        place = Place(region.slug, match.town.lat, match.town.lon, "city", match.town.id)
+        city = escape(match.town.name(talk.locale))
+    else:
+        precision = "city" if match.kind is PlaceKind.city else "region"
+        place = Place(region.slug, region.lat, region.lon, precision)
+        city = capital(region, talk.locale)
+    await save_place(talk.services.db, talk.user_row, talk.state, place)
+    name = escape(region_name(region, talk.locale))
+    if place.precision == "region":
+        await talk.send(_("Got it: {region}.").format(region=name))
+    else:
+        await talk.send(_("Got it: {city}, {region}.").format(city=city, region=name))
+
+
 async def on_text(message: Message, talk: Talk) -> None:
     assert message.text is not None
     text = message.text
@@ -76,6 +100,8 @@ async def answer(  # noqa: PLR0911 - one answer per intent
                 return
         case Intent.occupation:
             if understanding.occupations:
+                if len(understanding.places) == 1:
+                    await _keep_place(talk, understanding.places[0])
                 await show_occupations(talk, understanding.occupations)
                 return
         case Intent.question if understanding.faq is not None:

@@ -141,3 +141,21 @@ async def test_text_in_a_consultation_goes_to_the_consultant(
     assert not any(
         isinstance(r.method, SendMessage) and "«Кадры»" in r.method.text for r in session.requests
     )
+
+
+async def test_an_occupation_in_a_town_gets_the_place_and_the_card(client: ChatSimulator) -> None:
+    await onboard(client)
+    texts = sent_texts(await client.send("где можно выучиться на повара в Казани"))
+    assert any("Казань" in t for t in texts)  # the place is understood and kept
+    assert "Повар" in " ".join(client.button_labels()) or any("Повар" in t for t in texts)
+
+
+async def test_english_small_talk_and_a_place(make_client: MakeClient) -> None:
+    client = await make_client(language_code="en")
+    await client.send("/start")
+    await client.click("I agree")
+    await client.click("Work or training")
+    (hello,) = sent_texts(await client.send("hello"))
+    assert hello.startswith("Hi! 👋")
+    texts = sent_texts(await client.send("i live in Kazan"))
+    assert any("Kazan" in t for t in texts)

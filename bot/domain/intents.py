@@ -67,6 +67,7 @@ def score_phrases(
     # A message of common words only («работа», «дела») is a weak hint, however well covered.
     damping = min(1.0, total / INFORMATIVE_WEIGHT)
     best: dict[tuple[str, str], float] = {}
+    matched: dict[tuple[str, str], int] = {}  # phrasings that matched: breaks ties
     for kind, ref, body in phrases:
         own = set(body)
         common = wanted & own
@@ -76,9 +77,10 @@ def score_phrases(
         own_weight = sum(vocabulary.weight(t) for t in own)
         score = damping * (sure / total) * (0.5 + 0.5 * sure / own_weight)
         key = (kind, ref)
+        matched[key] = matched.get(key, 0) + 1
         if score > best.get(key, 0.0):
             best[key] = score
-    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+    ranked = sorted(best.items(), key=lambda item: (-item[1], -matched[item[0]], item[0]))
     return [Candidate(kind, ref, score) for (kind, ref), score in ranked]
 
 

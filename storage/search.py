@@ -8,11 +8,12 @@ from collections.abc import Iterable, Sequence
 import aiosqlite
 
 
-def match_expression(terms: Sequence[str]) -> str:
-    """Any of the terms, each quoted (a term is letters and digits only, but quoting keeps
-    FTS5 operators such as AND/NOT/NEAR from ever being read as syntax)."""
+def match_expression(terms: Sequence[str], *, every: bool = False) -> str:
+    """Any of the terms (`every`: all of them), each quoted (a term is letters and digits
+    only, but quoting keeps FTS5 operators such as AND/NOT/NEAR from ever being read as
+    syntax)."""
     quoted = ('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms) if t)
-    return " OR ".join(quoted)
+    return (" AND " if every else " OR ").join(quoted)
 
 
 class SearchRepo:
@@ -60,8 +61,9 @@ class SearchRepo:
         return [(str(i), str(t), str(d)) for i, t, d in rows]
 
     async def match_programs(self, terms: Sequence[str], limit: int) -> list[str]:
-        """Ids of programmes holding any of the terms, best first by BM25."""
-        expression = match_expression(terms)
+        """Ids of programmes holding all the terms, best first by BM25 (all, not any: on a
+        large catalogue a common word matches thousands, and every match is ranked)."""
+        expression = match_expression(terms, every=True)
         if not expression:
             return []
         rows = await self._conn.execute_fetchall(

@@ -36,6 +36,7 @@ from handlers.places.view import capital, region_name
 
 logger = logging.getLogger(__name__)
 MAX_KEPT = 3000  # characters of the typed text kept for the consultant
+KEPT_FOR = frozenset({Intent.question, Intent.complaint, Intent.other})
 
 
 def _occupation_name(talk: Talk, occupation_id: str) -> str | None:
@@ -84,7 +85,8 @@ async def on_text(message: Message, talk: Talk) -> None:
     understanding = await talk.services.free_text.understand(
         talk.services.db, talk.services.places, text
     )
-    await talk.state.update_data({FreeTextData.typed: text[:MAX_KEPT]})
+    if understanding.intent in KEPT_FOR:  # answers that offer «pass it to a consultant»
+        await talk.state.update_data({FreeTextData.typed: text[:MAX_KEPT]})
     await answer(talk, understanding)
 
 

@@ -41,6 +41,7 @@ from bot.runtime.response_models import KeepResponseModels
 from bot.runtime.retry import RetryAfterMiddleware
 from bot.runtime.services import Services
 from bot.services.broadcasts import pause_where_author_removed
+from bot.services.free_text import FreeText
 from bot.services.staff import check_staff_chat, staff_chats
 from bot.workers.broadcaster import Broadcaster
 from bot.workers.lease import LeaseKeeper
@@ -107,6 +108,7 @@ def create_dispatcher(
         places=PlaceIndex(load_regions(), load_towns),
         recommender=Recommender(),
         eligibility=load_rules(),
+        free_text=FreeText.packaged(),
         broadcaster=broadcaster,
         reminder_sender=reminder_sender,
         lead_outbox=lead_outbox,
@@ -145,6 +147,7 @@ def create_dispatcher(
     dp.startup.register(set_bot_commands)
     dp.startup.register(admin_menus.setup)
     dp.startup.register(warm_recommender)
+    dp.startup.register(warm_free_text)
     dp.startup.register(start_workers)
     dp.shutdown.register(drain_updates)
     dp.shutdown.register(stop_workers)
@@ -216,6 +219,13 @@ async def warm_recommender(services: Services) -> None:
     """Build the programme index before the first person asks (large catalogues take ~1 s)."""
     async with services.db.autocommit() as repos:
         await services.recommender.refresh(repos.catalogue)
+
+
+async def warm_free_text(services: Services) -> None:
+    """Build the search indexes before the first message (the programme index follows the
+    catalogue: a large one takes seconds, once)."""
+    await services.free_text.refresh(services.db)
+    await services.free_text.refresh_programs(services.db)
 
 
 async def start_workers(bot: Bot, services: Services) -> None:

@@ -7,9 +7,11 @@ call: aiogram attaches a router to one dispatcher only, and the tests build many
 from aiogram import Router
 
 from bot.config import Settings
-from handlers.admin import broadcast, catalogue, leads, stats
+from handlers.admin import broadcast, catalogue, faq, leads, stats
 from handlers.consult import router as consult_router
+from handlers.free_text import router as free_text_router
 from handlers.free_training import router as free_training_router
+from handlers.occupations import router as occupations_router
 from handlers.onboarding import about, errors, fallback, membership, menu, privacy, start
 from handlers.places import router as places_router
 from handlers.programs import apply
@@ -38,8 +40,12 @@ def get_routers(settings: Settings) -> list[Router]:
         # Before the catalogue: a document while a broadcast draft waits for content is that
         # content, never a catalogue import.
         broadcast.create_router(),
+        faq.create_router(),  # before the catalogue: a document after «Upload» is the FAQ
         catalogue.create_router(),
         stats.create_router(),
         leads.create_router(),
+        occupations_router.create_router(),
+        # Text typed where no step waits for an answer; then whatever nobody took.
+        free_text_router.create_router(),
         fallback.create_router(),
     ]

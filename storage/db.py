@@ -33,6 +33,7 @@ from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.catalogue import CatalogueRepo
 from storage.exports import ExportsRepo
+from storage.faq import FaqRepo
 from storage.fsm_rows import FsmRows
 from storage.leads import LeadsRepo
 from storage.leases import LeasesRepo
@@ -40,6 +41,7 @@ from storage.outbox import OutboxRepo
 from storage.relay import RelayRepo
 from storage.reminders import RemindersRepo
 from storage.results import ResultsRepo
+from storage.search import SearchRepo
 from storage.stats import StatsRepo
 from storage.users import UsersRepo
 
@@ -92,6 +94,8 @@ class Repositories:
         self.stats = StatsRepo(conn)
         self.exports = ExportsRepo(conn)
         self.admin_menus = AdminMenusRepo(conn)
+        self.faq = FaqRepo(conn)
+        self.search = SearchRepo(conn)
 
     async def ping(self) -> None:
         """A round trip to the database, for health checks: raises when it cannot answer."""

@@ -53,6 +53,7 @@ def admin_command_list() -> list[tuple[str, str]]:
         ("stats", _("Admin: statistics")),
         ("export", _("Admin: export people, results, applications")),
         ("catalogue", _("Admin: programme catalogue")),
+        ("faq", _("Admin: questions and answers")),
         ("leads", _("Admin: applications not yet passed on")),
     ]
 

@@ -14,6 +14,7 @@ from bot.domain.geo import PlaceIndex
 from bot.domain.offer_index import Recommender
 from bot.domain.quiz.content import QuizCatalog
 from bot.runtime.middlewares import InFlightMiddleware
+from bot.services.free_text import FreeText
 from bot.workers.broadcaster import Broadcaster
 from bot.workers.lease import LeaseKeeper
 from bot.workers.outbox import LeadOutbox
@@ -30,6 +31,7 @@ class Services:
     places: PlaceIndex
     recommender: Recommender
     eligibility: EligibilityRules
+    free_text: FreeText  # what people type where nothing particular was asked
     broadcaster: Broadcaster
     reminder_sender: ReminderSender
     lead_outbox: LeadOutbox  # delivers applications to the staff, retrying until they arrive

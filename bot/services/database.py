@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.services.faq import ensure_faq
 from bot.services.reference import ensure_reference
 from storage.db import Database
 
@@ -15,6 +16,7 @@ async def open_database(path: Path | str) -> Database:
     try:
         await db.migrate()
         await ensure_reference(db)
+        await ensure_faq(db)
         await db.check_writable()
     except BaseException:
         await db.close()

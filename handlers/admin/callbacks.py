@@ -59,3 +59,15 @@ class LeadsCb(CallbackData, prefix="ld"):
 
     action: LeadsAction
     lead: Annotated[int, Field(ge=1, le=2**62)]
+
+
+class FaqAction(StrEnum):
+    download = "down"
+    upload = "up"
+    leave = "leave"
+
+
+class FaqCb(CallbackData, prefix="fq"):
+    """/faq: download the list, upload a new one, or stop waiting for the file."""
+
+    action: FaqAction

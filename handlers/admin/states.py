@@ -20,3 +20,7 @@ class DraftData(StrEnum):
     source = "bc_source"  # [chat id, message id] of the message to copy
     segment = "bc_segment"  # the chosen audience, as `Segment.to_json()`
     sources = "bc_sources"  # deep-link sources in the picker: a button carries the number
+
+
+class FaqImport(StatesGroup):
+    file = State()  # after «Upload» under /faq: a document is the new FAQ

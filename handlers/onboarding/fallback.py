@@ -24,8 +24,9 @@ async def unknown_command(message: Message, state: FSMContext) -> None:
 
 
 async def unknown_text(message: Message, state: FSMContext) -> None:
+    # Free text where nothing waits is `handlers.free_text`'s; here a step waits for a button.
     await message.answer(
-        _("I don't understand free text yet 🙂 Please choose what to do:"),
+        _("I didn't catch that 🙂 Please use the buttons above, or choose here:"),
         reply_markup=await menu_keyboard(state),
     )
 

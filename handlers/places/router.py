@@ -14,6 +14,7 @@ from bot.domain.geo import PlaceKind, PlaceMatch, distance_km
 from bot.runtime.reply import Talk
 from bot.services.centers import center, center_programs, nearest_centers
 from bot.services.profile import Place, current_place, save_place
+from handlers.occupations.router import show_pending_programmes
 from handlers.onboarding.callbacks import MoreAction, MoreCb
 from handlers.onboarding.menu import send_menu
 from handlers.places import view
@@ -38,6 +39,8 @@ async def _place_saved(talk: Talk, place: Place, confirmation: str) -> None:
     await talk.send(confirmation, ReplyKeyboardRemove())
     if after == AfterPlace.programs:
         await show_programs(talk, place=place)
+    elif after == AfterPlace.occupation:
+        await show_pending_programmes(talk, place)
     else:
         await show_centers(talk, place)
 

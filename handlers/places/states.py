@@ -17,3 +17,4 @@ class PlacesData(StrEnum):
 class AfterPlace(StrEnum):
     centers = "centers"
     programs = "programs"
+    occupation = "occupation"  # the programmes of the occupation the person looked at

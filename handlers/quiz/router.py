@@ -263,7 +263,11 @@ async def send_result(
     await bot.send_message(
         chat_id,
         text,
-        reply_markup=quiz_view.result_keyboard(instrument, flat=result.undifferentiated),
+        reply_markup=quiz_view.result_keyboard(
+            instrument,
+            flat=result.undifferentiated,
+            occupations=quiz_view.result_occupations(result),
+        ),
     )
 
 

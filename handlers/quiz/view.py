@@ -11,10 +11,12 @@ import html
 from collections.abc import Callable, Mapping, Sequence
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import get_i18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.charts import BarChart
+from bot.domain.occupations import Occupation, for_klimov, for_riasec
 from bot.domain.quiz.content import Instrument, InstrumentId, InstrumentTexts
 from bot.domain.quiz.evaluate import QuizResult
 from bot.domain.quiz.progress import QuizProgress, progress_bar
@@ -29,6 +31,7 @@ from bot.domain.quiz.scoring import (
     RiasecResult,
     klimov_band,
 )
+from handlers.occupations.callbacks import OccupationAction, OccupationCb
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.programs.callbacks import FieldCb
 from handlers.quiz.callbacks import (
@@ -42,6 +45,8 @@ from handlers.quiz.callbacks import (
 RIASEC_TYPE_MAX = RIASEC_MAX
 # Occupations shown for the first, second and third type of a code.
 EXAMPLES_PER_RANK = (3, 2, 1)
+MAX_JOBS = 6
+JOB_LABEL = 24
 
 
 def rating_labels() -> list[tuple[int, str]]:
@@ -229,8 +234,29 @@ def _examples_per_type(tiers: Sequence[Sequence[str]]) -> dict[str, int]:
 def jobs_heading() -> str:
     return _(
         "<b>Jobs to look at</b> (ЦОПП and colleges train for them — from a few weeks for "
-        "a short course to a few years at college):"
+        "a short course to a few years at college; tap one below to learn more):"
     )
+
+
+def result_occupations(result: QuizResult) -> tuple[Occupation, ...]:
+    """Occupations from the catalogue for the leading type(s) of a result: none for a flat
+    result (no code, no jobs) or a result without a clear leader (adult); at most six."""
+    reading = result.reading
+    if reading.flat is not None:
+        return ()
+    if isinstance(result, RiasecResult):
+        if not reading.tiers:
+            return ()
+        found = for_riasec(_examples_per_type(reading.tiers), reading.named)
+    else:
+        shown = reading.named or reading.leaning
+        found = for_klimov(tuple(shown), 3 if len(shown) == 1 else 2)
+    return found[:MAX_JOBS]
+
+
+def jobs_list(occupations: Sequence[Occupation]) -> str:
+    locale = get_i18n().current_locale
+    return "\n".join(f"• {html.escape(o.name(locale))}" for o in occupations)
 
 
 def riasec_result_text(texts: InstrumentTexts, result: RiasecResult) -> str:
@@ -262,13 +288,10 @@ def riasec_result_text(texts: InstrumentTexts, result: RiasecResult) -> str:
             )
         )
     )
-    examples: list[str] = []
-    for type_id, count in _examples_per_type(reading.tiers).items():
-        examples.extend(texts.types[type_id].examples[:count])
     lines += [
         "",
         jobs_heading(),
-        "\n".join(f"• {example}" for example in examples),
+        jobs_list(result_occupations(result)),
         "",
         _("This is a hint, not a verdict: interests grow with trying things."),
     ]
@@ -352,10 +375,7 @@ def klimov_result_text(texts: InstrumentTexts, result: KlimovResult) -> str:
     )
     lines += ["", _("<b>School profile to consider</b>")]
     lines += [f"• {texts.profiles[p]} — {texts.profile_notes[p]}" for p in result.profiles]
-    lines += ["", _("<b>College specialties to look at</b>")]
-    per_type = 3 if len(shown) == 1 else 2
-    for type_id in shown:
-        lines += [f"• {example}" for example in texts.types[type_id].examples[:per_type]]
+    lines += ["", jobs_heading(), jobs_list(result_occupations(result))]
     return "\n".join(lines)
 
 
@@ -431,10 +451,22 @@ def result_chart(
     )
 
 
-def result_keyboard(instrument: InstrumentId, *, flat: bool = False) -> InlineKeyboardMarkup:
-    """Under a result: its programmes — built on the same scores as /programs — or, for a flat
-    result, ways to explore instead of a list."""
+def result_keyboard(
+    instrument: InstrumentId,
+    *,
+    flat: bool = False,
+    occupations: Sequence[Occupation] = (),
+) -> InlineKeyboardMarkup:
+    """Under a result: the cards of its occupations, its programmes — built on the same scores
+    as /programs — or, for a flat result, ways to explore instead of a list."""
     kb = InlineKeyboardBuilder()
+    locale = get_i18n().current_locale
+    for occupation in occupations:
+        name = occupation.name(locale)
+        kb.button(
+            text=name if len(name) <= JOB_LABEL else name[: JOB_LABEL - 1].rstrip() + "…",
+            callback_data=OccupationCb(action=OccupationAction.open, occupation=occupation.id),
+        )
     if flat:
         explore_buttons(kb)
     else:
@@ -450,7 +482,7 @@ def result_keyboard(instrument: InstrumentId, *, flat: bool = False) -> InlineKe
     )
     kb.button(text=_("🔀 Another test"), callback_data=QuizMenuCb(action=QuizMenuAction.choose))
     kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
-    kb.adjust(1)
+    kb.adjust(*([2] * (len(occupations) // 2)), *([1] * (len(occupations) % 2)), 1)
     return kb.as_markup()
 
 

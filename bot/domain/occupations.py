@@ -1,0 +1,256 @@
+"""The catalogue of occupations (`bot/data/occupations.csv`): what a ЦОПП or a college trains
+for, with the names people type, the interest types it suits and the ways to get there.
+
+Pure: no aiogram, no storage. Ids are stable (callback data and search refer to them) and
+never renamed. The ФГОС СПО codes are real ones (see `bot/data/SOURCES.md`); a row without a
+code leaves `spo` empty rather than guess.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from bot.domain.catalogue import KLIMOV, RIASEC
+
+ID_PATTERN = re.compile(r"^[a-z0-9_]{1,24}$")
+# A ФГОС СПО code and name: «15.01.05 Сварщик (…)».
+SPO_PATTERN = re.compile(r"^\d{2}\.0[12]\.\d{2} \S.*$")
+COLUMNS = (
+    "id",
+    "name_ru",
+    "name_en",
+    "synonyms_ru",
+    "synonyms_en",
+    "riasec",
+    "klimov",
+    "about_ru",
+    "about_en",
+    "copp_ru",
+    "copp_en",
+    "spo",
+    "vuz_ru",
+    "vuz_en",
+    "fields",
+    "keywords",
+)
+REQUIRED = (
+    "id",
+    "name_ru",
+    "name_en",
+    "riasec",
+    "klimov",
+    "about_ru",
+    "about_en",
+    "copp_ru",
+    "copp_en",
+)
+
+
+class OccupationDataError(ValueError):
+    """The occupations file breaks a rule; the message names the row and the rule."""
+
+
+@dataclass(frozen=True, slots=True)
+class Occupation:
+    id: str
+    name_ru: str
+    name_en: str
+    synonyms_ru: tuple[str, ...]
+    synonyms_en: tuple[str, ...]
+    riasec: str  # 1–3 letters of R I A S E C, strongest first
+    klimov: str  # one of `KLIMOV`
+    about_ru: str
+    about_en: str
+    copp_ru: str  # what a short ЦОПП programme gives, or honestly that there is none
+    copp_en: str
+    spo: tuple[str, ...]  # «code name» of ФГОС СПО specialties and professions
+    vuz_ru: str | None
+    vuz_en: str | None
+    fields: tuple[str, ...]  # topic tags: construction, it, medicine …
+    keywords: tuple[str, ...]  # lower-case stems that link programmes to the occupation
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_ru
+
+    def about(self, locale: str) -> str:
+        return self.about_en if locale == "en" else self.about_ru
+
+    def copp(self, locale: str) -> str:
+        return self.copp_en if locale == "en" else self.copp_ru
+
+    def vuz(self, locale: str) -> str | None:
+        return self.vuz_en if locale == "en" else self.vuz_ru
+
+    def synonyms(self, locale: str) -> tuple[str, ...]:
+        return self.synonyms_en if locale == "en" else self.synonyms_ru
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split("|") if part.strip())
+
+
+def _optional(value: str) -> str | None:
+    return value.strip() or None
+
+
+def parse_occupations(text: str) -> tuple[Occupation, ...]:
+    """Parse and validate the CSV text; raises `OccupationDataError` naming the broken row."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise OccupationDataError(f"occupations: missing columns {', '.join(missing)}")
+    result: list[Occupation] = []
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        values = {c: (row.get(c) or "").strip() for c in COLUMNS}
+        where = f"occupations line {line} ({values['id'] or '?'})"
+        for column in REQUIRED:
+            if not values[column]:
+                raise OccupationDataError(f"{where}: {column} is empty")
+        if not ID_PATTERN.match(values["id"]):
+            raise OccupationDataError(f"{where}: id must be a-z, 0-9, _ and at most 24 chars")
+        if values["id"] in seen:
+            raise OccupationDataError(f"{where}: duplicate id")
+        seen.add(values["id"])
+        riasec = values["riasec"]
+        if not 1 <= len(riasec) <= 3 or any(c not in RIASEC for c in riasec):
+            raise OccupationDataError(f"{where}: riasec must be 1-3 of the letters RIASEC")
+        if len(set(riasec)) != len(riasec):
+            raise OccupationDataError(f"{where}: riasec repeats a letter")
+        if values["klimov"] not in KLIMOV:
+            raise OccupationDataError(f"{where}: klimov must be one of {', '.join(KLIMOV)}")
+        spo = _split(values["spo"])
+        for item in spo:
+            if not SPO_PATTERN.match(item):
+                raise OccupationDataError(f"{where}: spo item {item!r} is not «code name»")
+        result.append(
+            Occupation(
+                id=values["id"],
+                name_ru=values["name_ru"],
+                name_en=values["name_en"],
+                synonyms_ru=_split(values["synonyms_ru"]),
+                synonyms_en=_split(values["synonyms_en"]),
+                riasec=riasec,
+                klimov=values["klimov"],
+                about_ru=values["about_ru"],
+                about_en=values["about_en"],
+                copp_ru=values["copp_ru"],
+                copp_en=values["copp_en"],
+                spo=spo,
+                vuz_ru=_optional(values["vuz_ru"]),
+                vuz_en=_optional(values["vuz_en"]),
+                fields=_split(values["fields"]),
+                keywords=tuple(k.lower() for k in _split(values["keywords"])),
+            )
+        )
+    return tuple(result)
+
+
+@functools.cache
+def load_occupations() -> tuple[Occupation, ...]:
+    """The packaged occupations, parsed and validated once."""
+    text = (resources.files("bot") / "data" / "occupations.csv").read_text("utf-8")
+    return parse_occupations(text)
+
+
+@functools.cache
+def occupations_by_id() -> dict[str, Occupation]:
+    return {o.id: o for o in load_occupations()}
+
+
+def get_occupation(occupation_id: str) -> Occupation | None:
+    """The occupation with this id, or None (an unknown or forged id)."""
+    return occupations_by_id().get(occupation_id)
+
+
+# --- linking programmes -----------------------------------------------------------------------
+
+TITLE_MATCH = 1.0
+DESCRIPTION_MATCH = 0.4
+SAME_KLIMOV = 0.15
+RIASEC_AGREEMENT = 0.15
+
+
+def normalised(text: str) -> str:
+    """Lower case, «ё» as «е», one space between words: what keywords are matched against."""
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+@functools.cache
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """A keyword is one or more stems; each must start a word, and a phrase's words follow one
+    another: «охран труд» finds «Охрана труда для руководителей»."""
+    words = normalised(keyword).split()
+    body = r"\w*\s+".join(re.escape(word) for word in words)
+    return re.compile(r"(?<![\w-])" + body)
+
+
+def mentions(occupation: Occupation, text: str) -> bool:
+    """Whether the (normalised) text names the work by one of the occupation's keywords."""
+    return any(_keyword_pattern(k).search(text) for k in occupation.keywords)
+
+
+def search_stems(occupation: Occupation) -> tuple[str, ...]:
+    """The first stem of every keyword, as written in titles (lower case and capitalised, with
+    «е» and «ё»): a cheap first filter in the database; `programme_match` decides."""
+    stems: dict[str, None] = {}
+    for keyword in occupation.keywords:
+        first = normalised(keyword).split()[0]
+        for variant in (first, first.replace("е", "ё")):
+            stems[variant] = None
+            stems[variant[:1].upper() + variant[1:]] = None
+    return tuple(stems)
+
+
+def programme_match(
+    occupation: Occupation,
+    title: str,
+    description: str | None,
+    klimov: str | None,
+    weights: tuple[float, ...],
+) -> float:
+    """How surely a programme trains for the occupation: 0 when neither its title nor its
+    description names the work; more when the title does, and a little more when the
+    programme's interest types agree with the occupation's."""
+    if mentions(occupation, normalised(title)):
+        score = TITLE_MATCH
+    elif description and mentions(occupation, normalised(description)):
+        score = DESCRIPTION_MATCH
+    else:
+        return 0.0
+    if klimov == occupation.klimov:
+        score += SAME_KLIMOV
+    if len(weights) == len(RIASEC) and max(weights) > 0:
+        leading = RIASEC.index(occupation.riasec[0])
+        score += RIASEC_AGREEMENT * weights[leading] / max(weights)
+    return score
+
+
+# --- occupations for a test result ------------------------------------------------------------
+
+
+def for_riasec(counts: dict[str, int], named: tuple[str, ...]) -> tuple[Occupation, ...]:
+    """`counts[type]` occupations led by each type (in the dict's order), those sharing more of
+    the person's other named types first; the file's order breaks ties (commoner jobs first)."""
+    chosen: list[Occupation] = []
+    occupations = load_occupations()
+    for type_id, count in counts.items():
+        led = [o for o in occupations if o.riasec[0] == type_id and o not in chosen]
+        led.sort(key=lambda o: -sum(1 for letter in o.riasec[1:] if letter in named))
+        chosen.extend(led[:count])
+    return tuple(chosen)
+
+
+def for_klimov(types: tuple[str, ...], per_type: int) -> tuple[Occupation, ...]:
+    """`per_type` occupations of each school type, those a college trains for first."""
+    chosen: list[Occupation] = []
+    for type_id in types:
+        of_type = [o for o in load_occupations() if o.klimov == type_id]
+        of_type.sort(key=lambda o: not o.spo)
+        chosen.extend(of_type[:per_type])
+    return tuple(chosen)

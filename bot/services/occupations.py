@@ -1,0 +1,112 @@
+"""Programmes within reach that train for an occupation.
+
+The catalogue is searched by the occupation's keywords (`bot.domain.occupations`), and the
+candidates go through the ranking rules of what suits the person's filters, what is within
+reach and what the person has said rules out (`bot.domain.ranking`: `suits`, `in_reach`,
+`known_to_exclude`, as a programme's card does). A job's list answers "where is this taught
+near me", so facts the person has not told yet (age, status) do not hide a programme: its
+card says who may enrol, and applying checks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.catalogue import Center, Program
+from bot.domain.enrolment import AgeBand, Status
+from bot.domain.interests import code_interests
+from bot.domain.occupations import Occupation, programme_match, search_stems
+from bot.domain.ranking import (
+    REACH_KM,
+    FormatChoice,
+    Preferences,
+    Ranked,
+    in_reach,
+    known_to_exclude,
+    rate_one,
+    suits,
+)
+from bot.services.profile import Place
+from bot.services.recommendations import LEGACY_CODE_WEIGHTS, person_for
+from storage.db import Database
+
+# Enough candidates for any real catalogue; a generated one with thousands of welding courses
+# still gives the best of these.
+CANDIDATES = 400
+SHOWN = 6
+
+
+@dataclass(frozen=True, slots=True)
+class OccupationProgrammes:
+    items: list[tuple[Ranked, Program, Center | None]]  # best first, at most `SHOWN`
+    # The place is not known: `items` are online programmes, in-person ones wait for it.
+    needs_place: bool
+    # Programmes for this job that exist in the catalogue but are out of reach or closed to
+    # the person: "there are some, not here".
+    elsewhere: int
+
+
+async def occupation_programmes(
+    db: Database,
+    occupation: Occupation,
+    place: Place | None,
+    role: str | None,
+    *,
+    age_band: AgeBand | None = None,
+    status: Status | None = None,
+    prefs: Preferences | None = None,
+    reach_km: float = REACH_KM,
+) -> OccupationProgrammes:
+    prefs = prefs or Preferences()
+    interests = code_interests(occupation.riasec, LEGACY_CODE_WEIGHTS)
+    assert interests is not None  # the file's validation guarantees RIASEC letters
+    person = person_for(
+        interests, place, role, age_band=age_band, status=status, reach_km=reach_km
+    )
+    async with db.autocommit() as repos:
+        candidates = await repos.catalogue.programs_mentioning(
+            search_stems(occupation), CANDIDATES
+        )
+        matched = {
+            p.id: (score, p)
+            for p in candidates
+            if (score := programme_match(occupation, p.title, p.description, p.klimov, p.weights))
+            > 0
+        }
+        centers = await repos.catalogue.centers(
+            sorted({p.center_id for _s, p in matched.values() if p.center_id})
+        )
+    ranked: list[Ranked] = []
+    for _score, program in matched.values():
+        center = centers.get(program.center_id or "")
+        if program.center_id and center is None:
+            continue  # a programme of a centre that is gone
+        rated = rate_one(person, program, (center.lat, center.lon) if center else None)
+        if (
+            suits(prefs, rated.offer)
+            and in_reach(person, rated.offer, rated.distance_km)
+            and not known_to_exclude(person, rated.offer)
+        ):
+            ranked.append(rated)
+    # The surest match first, then the nearest, then the best fit to the job's types.
+    ranked.sort(
+        key=lambda r: (
+            -round(matched[r.offer.program_id][0], 9),
+            r.distance_km if r.distance_km is not None else 0.0,
+            -r.fit,
+            r.offer.program_id,
+        )
+    )
+    shown = ranked[:SHOWN]
+    needs_place = prefs.format is not FormatChoice.online and (
+        person.lat is None or person.lon is None
+    )
+    items = [
+        (
+            r,
+            matched[r.offer.program_id][1],
+            centers.get(r.offer.center_id) if r.offer.center_id else None,
+        )
+        for r in shown
+    ]
+    return OccupationProgrammes(items, needs_place, elsewhere=len(matched) - len(ranked))

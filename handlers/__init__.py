@@ -7,7 +7,8 @@ call: aiogram attaches a router to one dispatcher only, and the tests build many
 from aiogram import Router
 
 from bot.config import Settings
-from handlers.admin import broadcast, catalogue, leads, stats
+from handlers.admin import broadcast, catalogue, lead_status, leads, stats
+from handlers.admin import centres as admin_centres
 from handlers.consult import router as consult_router
 from handlers.free_training import router as free_training_router
 from handlers.onboarding import about, errors, fallback, membership, menu, privacy, start
@@ -22,8 +23,11 @@ def get_routers(settings: Settings) -> list[Router]:
     return [
         errors.create_router(),
         membership.create_router(),
+        # `/bind` and `/unbind` in a group, before the staff-chat relay takes group talk.
+        admin_centres.create_group_router(),
         # A consultant's reply is never a person's input.
         consult_router.create_relay_router(settings),
+        lead_status.create_router(),
         quiz_router.create_router(),  # quiz answers are the busiest path
         start.create_router(),
         about.create_router(),
@@ -41,5 +45,6 @@ def get_routers(settings: Settings) -> list[Router]:
         catalogue.create_router(),
         stats.create_router(),
         leads.create_router(),
+        admin_centres.create_router(),
         fallback.create_router(),
     ]

@@ -32,6 +32,7 @@ from storage.admin_menus import AdminMenusRepo
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.catalogue import CatalogueRepo
+from storage.centres_staff import CentreStaffRepo
 from storage.exports import ExportsRepo
 from storage.fsm_rows import FsmRows
 from storage.leads import LeadsRepo
@@ -92,6 +93,7 @@ class Repositories:
         self.stats = StatsRepo(conn)
         self.exports = ExportsRepo(conn)
         self.admin_menus = AdminMenusRepo(conn)
+        self.centres = CentreStaffRepo(conn)
 
     async def ping(self) -> None:
         """A round trip to the database, for health checks: raises when it cannot answer."""

@@ -20,3 +20,12 @@ class DraftData(StrEnum):
     source = "bc_source"  # [chat id, message id] of the message to copy
     segment = "bc_segment"  # the chosen audience, as `Segment.to_json()`
     sources = "bc_sources"  # deep-link sources in the picker: a button carries the number
+
+
+class CentreAdmins(StatesGroup):
+    search = State()  # after /centres: a text is a search for a centre
+    add_admin = State()  # a forwarded message, a contact or an id is the new centre admin
+
+
+class CentreData(StrEnum):
+    centre = "cn_centre"  # the centre whose admin is being added

@@ -87,7 +87,9 @@ def card_view(
     admins: list[CentreAdmin],
     role: Role,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    lines = [f"<b>{html.escape(centre.name)}</b>", html.escape(centre.city or "")]
+    lines = [f"<b>{html.escape(centre.name)}</b>"]
+    if centre.city:
+        lines.append(html.escape(centre.city))
     if chat_id is not None:
         lines.append(
             _("Staff chat: {chat} — applications and questions go there.").format(chat=chat_id)

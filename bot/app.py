@@ -39,6 +39,7 @@ from bot.runtime.reply import TalkMiddleware
 from bot.runtime.response_models import KeepResponseModels
 from bot.runtime.retry import RetryAfterMiddleware
 from bot.runtime.services import Services
+from bot.services.admins import centre_admin_ids
 from bot.services.broadcasts import pause_where_author_removed
 from bot.services.centre_admins import centre_of_chat
 from bot.services.staff import check_staff_chat, staff_chats
@@ -263,7 +264,8 @@ async def pause_broadcasts_of_removed_admins(bot: Bot, services: Services) -> No
     """A broadcast whose author is no longer in ADMIN_IDS does not go out: it is paused, and
     the remaining admins are told once, with buttons to continue or cancel it."""
     settings, i18n = services.settings, services.i18n
-    for paused in await pause_where_author_removed(services.db, settings.admin_ids):
+    authors = settings.admin_ids | frozenset(await centre_admin_ids(services.db))
+    for paused in await pause_where_author_removed(services.db, authors):
         logger.warning(
             "Broadcast %d paused: its author %d is no longer in ADMIN_IDS",
             paused.row.id,

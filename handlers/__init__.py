@@ -8,6 +8,7 @@ from aiogram import Router
 
 from bot.config import Settings
 from handlers.admin import broadcast, catalogue, lead_status, leads, stats
+from handlers.admin import centre_broadcast as admin_centre_broadcast
 from handlers.admin import centres as admin_centres
 from handlers.consult import router as consult_router
 from handlers.free_training import router as free_training_router
@@ -41,6 +42,7 @@ def get_routers(settings: Settings) -> list[Router]:
         consult_router.create_router(),
         # Before the catalogue: a document while a broadcast draft waits for content is that
         # content, never a catalogue import.
+        admin_centre_broadcast.create_router(),  # centre admins' broadcasts: one audience
         broadcast.create_router(),
         catalogue.create_router(),
         stats.create_router(),

@@ -377,3 +377,10 @@ async def admins_to_tell(db: Database, settings: Settings, center_id: str | None
         if found:
             return found
     return sorted(settings.admin_ids)
+
+
+async def broadcast_author(db: Database, broadcast_id: int) -> int | None:
+    """Who made the broadcast (a centre admin may control only their own)."""
+    async with db.autocommit() as repos:
+        row = await repos.broadcasts.get(broadcast_id)
+    return row.admin_id if row is not None else None

@@ -44,6 +44,18 @@ class IsStaffAdmin(BaseFilter):
         return {"role": role} if role is not None else False
 
 
+class IsCentreAdmin(IsStaffAdmin):
+    """A centre admin (not a network admin), as the database says now; passes `role`."""
+
+    async def __call__(
+        self, event: Message | CallbackQuery, services: Services
+    ) -> bool | dict[str, Any]:
+        found = await super().__call__(event, services)
+        if isinstance(found, dict) and not found["role"].network:
+            return found
+        return False
+
+
 def admin_router(name: str, *, centre_admins: bool = False) -> Router:
     """`centre_admins`: centre admins may use it too (its handlers scope by `role`)."""
     router = Router(name=name)

@@ -93,3 +93,14 @@ class StageCb(CallbackData, prefix="ls"):
     lead: Annotated[int, Field(ge=1, le=2**62)]
     stage: Stage = Stage.new
     reason: Reason = Reason.other
+
+
+class CentreBroadcastAction(StrEnum):
+    send = "send"
+    cancel = "cancel"
+
+
+class CentreBroadcastCb(CallbackData, prefix="cb"):
+    """A centre admin's broadcast draft: send it to the centre's people, or drop it."""
+
+    action: CentreBroadcastAction

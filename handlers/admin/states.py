@@ -29,3 +29,12 @@ class CentreAdmins(StatesGroup):
 
 class CentreData(StrEnum):
     centre = "cn_centre"  # the centre whose admin is being added
+
+
+class CentreBroadcast(StatesGroup):
+    content = State()  # a centre admin's /broadcast: the next message is the content
+    confirm = State()
+
+
+class CentreBroadcastData(StrEnum):
+    source = "cb_source"  # [chat id, message id] of the message to copy

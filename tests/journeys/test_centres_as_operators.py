@@ -19,11 +19,19 @@ from bot.config import Settings
 from bot.runtime.offline import ChatSimulator, OfflineSession, Request
 from bot.services import centre_admins
 from bot.services.centre_admins import Stage
-from handlers.admin.callbacks import LeadsAction, LeadsCb, StageAction, StageCb
+from handlers.admin.callbacks import (
+    BroadcastAction,
+    BroadcastCb,
+    LeadsAction,
+    LeadsCb,
+    StageAction,
+    StageCb,
+)
 from storage.db import Database
 from tests.support.catalogue_files import staff_csv, staff_row
 from tests.support.chat import MakeClient
 from tests.support.settings import ADMIN_ID, STAFF_CHAT, make_settings
+from tests.support.sql import query
 
 CENTRE_A, PROGRAMME_A = "copp-perm-krai", "sample-041"  # ЦОПП Пермского края
 CENTRE_B, PROGRAMME_B = "copp-sverdlovsk-oblast", "sample-001"
@@ -329,3 +337,35 @@ async def test_the_network_admin_sees_centres_side_by_side(
     admin_a = two_centres["admin_a"]
     await admin_a.send("/stats")
     assert "Пермского" in admin_a.last_text and "Свердловской" not in admin_a.last_text
+
+
+async def test_a_centre_admin_broadcasts_only_to_its_region_and_its_applicants(
+    two_centres: dict[str, ChatSimulator], make_client: MakeClient, db: Database
+) -> None:
+    in_perm = await make_client(user_id=PERSON, first_name="Пермь")
+    await onboard_and_apply(in_perm, PROGRAMME_B)  # lives in Perm, applied elsewhere
+    await in_perm.send("/place")
+    await in_perm.send("Пермь")
+    applied = await make_client(user_id=PERSON + 1, first_name="Заявка")
+    await onboard_and_apply(applied, PROGRAMME_A)  # no place, applied to A
+    elsewhere = await make_client(user_id=PERSON + 2, first_name="Другой")
+    await onboard_and_apply(elsewhere, PROGRAMME_B)
+    await elsewhere.send("/place")
+    await elsewhere.send("Екатеринбург")
+
+    admin_a = two_centres["admin_a"]
+    await admin_a.send("/broadcast")
+    await admin_a.send("День открытых дверей в субботу!")
+    assert "Пермского края» — 2" in admin_a.last_text
+    assert admin_a.button_labels()[-2:] == ["🚀 Отправить сейчас", "✖️ Отменить"]
+    await admin_a.click("Отправить сейчас")
+    rows = await query(db, "SELECT user_id FROM broadcast_recipients ORDER BY user_id")
+    assert rows == [(PERSON,), (PERSON + 1,)]
+    (audience,) = await query(db, "SELECT audience FROM broadcasts")
+    assert CENTRE_A in audience[0]
+
+    # B's admin cannot pause A's broadcast with a forged button.
+    (broadcast_id,) = (await query(db, "SELECT id FROM broadcasts"))[0]
+    forged = BroadcastCb(action=BroadcastAction.cancel, id=broadcast_id).pack()
+    replies = await two_centres["admin_b"].send_callback(forged)
+    assert alerts(replies) == ["Это не ваша рассылка."]

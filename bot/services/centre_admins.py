@@ -384,3 +384,8 @@ async def broadcast_author(db: Database, broadcast_id: int) -> int | None:
     async with db.autocommit() as repos:
         row = await repos.broadcasts.get(broadcast_id)
     return row.admin_id if row is not None else None
+
+
+async def audit(db: Database, actor: int, action: str, details: str = "") -> None:
+    async with db.autocommit() as repos:
+        await repos.audit.record(actor, action, details)

@@ -152,9 +152,15 @@ async def on_stage(
 ) -> None:
     chat_id = query.message.chat.id if query.message is not None else None
     db, settings = services.db, services.settings
+    lead = await centre_admins.lead_row(db, callback_data.lead)
+    if lead is None:
+        await query.answer(
+            _("This application is gone: the person has deleted their data."), show_alert=True
+        )
+        await _set_markup(query, None)
+        return
     if callback_data.action is not StageAction.set:
-        lead = await centre_admins.lead_row(db, callback_data.lead)
-        if lead is None or not await centre_admins.may_handle_lead(
+        if not await centre_admins.may_handle_lead(
             db, settings, lead, query.from_user.id, chat_id
         ):
             await query.answer(_("Only this centre's staff can change it."), show_alert=True)
@@ -178,6 +184,10 @@ async def on_stage(
     )
     if change is None:
         await query.answer(_("Only this centre's staff can change it."), show_alert=True)
+        return
+    if change.lead.withdrawn:
+        await query.answer(_("The person has withdrawn this application."), show_alert=True)
+        await _set_markup(query, None)
         return
     if not change.changed:
         await query.answer(

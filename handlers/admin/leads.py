@@ -116,6 +116,7 @@ async def _list(talk: Talk, role: Role) -> tuple[str, InlineKeyboardMarkup | Non
 
 
 async def cmd_leads(_message: Message, talk: Talk, role: Role) -> None:
+    await centre_admins.audit(talk.services.db, role.user_id, "leads", role.center_id or "network")
     await talk.show(*await _list(talk, role))
 
 

@@ -38,3 +38,6 @@ ALTER TABLE leads ADD COLUMN contacted_at TEXT;       -- the first change away f
 ALTER TABLE leads ADD COLUMN flagged_at TEXT;         -- told the centre's admins it waits
 
 CREATE INDEX leads_center ON leads (center_id);
+
+-- Applications from before this version are not flagged as untouched all at once.
+UPDATE leads SET flagged_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now');

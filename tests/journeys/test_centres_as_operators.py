@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery, SendDocument, SendMessage, SendPhoto
-from aiogram.types import Chat
+from aiogram.types import Chat, Contact, MessageOriginHiddenUser, MessageOriginUser, User
 
 from bot.config import Settings
 from bot.runtime.offline import ChatSimulator, OfflineSession, Request
@@ -369,3 +369,43 @@ async def test_a_centre_admin_broadcasts_only_to_its_region_and_its_applicants(
     forged = BroadcastCb(action=BroadcastAction.cancel, id=broadcast_id).pack()
     replies = await two_centres["admin_b"].send_callback(forged)
     assert alerts(replies) == ["Это не ваша рассылка."]
+
+
+async def test_a_centre_admin_is_named_by_a_forwarded_message_or_a_contact(
+    make_client: MakeClient, db: Database
+) -> None:
+    network = await make_client(user_id=ADMIN_ID, first_name="Админ сети")
+    await network.send("/centres")
+    await network.send("Тульской")
+    await network.click("Тульской")
+    await network.click("Добавить админа")
+    await network.send("не число")  # neither a forward, a contact nor an id: asked again
+    assert "Перешлите сообщение этого человека" in network.last_text
+    hidden = MessageOriginHiddenUser(date=datetime.now(UTC), sender_user_name="Скрытый")
+    await network._send_message(text="привет", forward_origin=hidden)
+    assert "скрывает аккаунт" in network.last_text
+    shown = MessageOriginUser(
+        date=datetime.now(UTC), sender_user=User(id=6001, is_bot=False, first_name="Ира")
+    )
+    await network._send_message(text="привет", forward_origin=shown)
+    assert "6001 теперь админ" in "\n".join(m.text for m in network.messages.values())
+    await network.click("Добавить админа")
+    contact = Contact(phone_number="+79990000001", first_name="Петя", user_id=6002)
+    await network._send_message(contact=contact)
+    async with db.autocommit() as repos:
+        admins = {a.user_id: a.center_id for a in await repos.centres.admins()}
+    assert admins == {6001: "copp-tula-oblast", 6002: "copp-tula-oblast"}
+
+
+async def test_a_tap_on_a_withdrawn_application_says_so(
+    two_centres: dict[str, ChatSimulator], make_client: MakeClient, db: Database
+) -> None:
+    person = await make_client(user_id=PERSON, first_name="Оля")
+    await onboard_and_apply(person, PROGRAMME_A)
+    await person.send("/my")
+    await person.click("Отозвать")
+    await person.click("Да, отозвать")
+    chat_a = two_centres["chat_a"]
+    see(chat_a)
+    replies = await chat_a.click("Связались")
+    assert alerts(replies) == ["Человек отозвал эту заявку."]

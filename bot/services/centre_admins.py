@@ -92,7 +92,6 @@ async def search_centres(db: Database, query: str, limit: int = 8) -> tuple[list
 async def add_admin(db: Database, actor: int, user_id: int, center_id: str) -> str | None:
     """Make the person an admin of the centre; the centre they administered before (moved)."""
     async with db.transaction() as tx:
-        await tx.users.ensure(user_id)
         before = await tx.centres.add_admin(user_id, center_id, actor)
         moved = f" (was {before})" if before else ""
         await tx.audit.record(actor, "centre.admin.add", f"{user_id} → {center_id}{moved}")
@@ -128,6 +127,7 @@ class BindRefusal(StrEnum):
     bad_code = "bad_code"  # unknown, used or expired
     not_centre_admin = "not_centre_admin"  # `/bind` without a code from someone else
     network_needs_code = "network_needs_code"  # a network admin: which centre? a code says
+    taken = "taken"  # the chat serves another centre: unbind it there first
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +158,9 @@ async def bind_chat(
                 )
                 return Binding(None, refusal)
             center_id = own
+        serving = await tx.centres.centre_of_chat(chat_id)
+        if serving is not None and serving != center_id:
+            return Binding(serving, BindRefusal.taken)
         before = await tx.centres.chat_of(center_id)
         await tx.centres.bind_chat(center_id, chat_id, sender)
         await tx.audit.record(sender, "centre.chat.bind", f"{center_id} → {chat_id}")

@@ -345,6 +345,11 @@ def create_router() -> Router:
 def bind_refusal_text(refusal: BindRefusal) -> str:
     if refusal is BindRefusal.bad_code:
         return _("This code is unknown, used or expired. Get a new one in private: /centres.")
+    if refusal is BindRefusal.taken:
+        return _(
+            "This chat already gets another centre's applications. An admin of that centre "
+            "sends /unbind here first."
+        )
     if refusal is BindRefusal.network_needs_code:
         return _("Which centre? Get a code for it in private (/centres), then /bind CODE here.")
     return _("Only an admin of a centre can bind its chat. Ask for a code: /centres in private.")

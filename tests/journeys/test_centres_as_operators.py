@@ -409,3 +409,23 @@ async def test_a_tap_on_a_withdrawn_application_says_so(
     see(chat_a)
     replies = await chat_a.click("Связались")
     assert alerts(replies) == ["Человек отозвал эту заявку."]
+
+
+async def test_a_chat_serving_one_centre_is_not_taken_by_another(
+    two_centres: dict[str, ChatSimulator],
+    dispatcher: Dispatcher,
+    bot: Bot,
+    session: OfflineSession,
+    db: Database,
+) -> None:
+    # B's admin, also a member of A's group, sends /bind there: refused, A keeps its chat.
+    b_in_a = group(dispatcher, bot, session, CHAT_A, ADMIN_B)
+    await b_in_a.send("/bind")
+    assert "уже получает заявки другого центра" in b_in_a.last_text
+    await b_in_a.send("/unbind")
+    assert "Отвязать чат может только админ этого центра" in b_in_a.last_text
+    async with db.autocommit() as repos:
+        assert await repos.centres.chats() == {CENTRE_A: CHAT_A, CENTRE_B: CHAT_B}
+    await two_centres["chat_a"].send("/unbind")  # A's own admin may
+    async with db.autocommit() as repos:
+        assert await repos.centres.chats() == {CENTRE_B: CHAT_B}

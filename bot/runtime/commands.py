@@ -72,6 +72,7 @@ def centre_admin_command_list() -> list[tuple[str, str]]:
         ("stats", _("Centre: numbers")),
         ("catalogue", _("Centre: our programmes")),
         ("export", _("Centre: applications as a file")),
+        ("broadcast", _("Centre: message the centre's people")),
     ]
 
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import cast
 
-from aiogram import Bot, Dispatcher, F
+from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
@@ -17,7 +17,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, Message
 from aiogram.utils.i18n import I18n
 from redis.exceptions import RedisError
 
@@ -40,15 +40,20 @@ from bot.runtime.reply import TalkMiddleware
 from bot.runtime.response_models import KeepResponseModels
 from bot.runtime.retry import RetryAfterMiddleware
 from bot.runtime.services import Services
+from bot.services.admins import centre_admin_ids
 from bot.services.broadcasts import pause_where_author_removed
+from bot.services.centre_admins import centre_of_chat
 from bot.services.free_text import FreeText
 from bot.services.staff import check_staff_chat, staff_chats
 from bot.workers.broadcaster import Broadcaster
+from bot.workers.lead_flags import LeadFlagger
 from bot.workers.lease import LeaseKeeper
 from bot.workers.outbox import LeadOutbox
 from bot.workers.reminders import ReminderSender
 from handlers import get_routers
 from handlers.admin import broadcast as admin_broadcast
+from handlers.admin.centres import is_chat_command
+from handlers.admin.lead_status import untouched_text
 from handlers.programs.notices import lead_views
 from handlers.reminders.router import render_reminder
 from storage.db import Database
@@ -100,6 +105,7 @@ def create_dispatcher(
         views=lead_views(),
         holder=lease.holder,
     )
+    lead_flagger = LeadFlagger(db, i18n, settings, render=untouched_text)
     services = Services(
         settings=settings,
         db=db,
@@ -113,6 +119,7 @@ def create_dispatcher(
         reminder_sender=reminder_sender,
         lead_outbox=lead_outbox,
         lease=lease,
+        lead_flagger=lead_flagger,
         in_flight=in_flight,
     )
     storage, isolation = create_fsm_storage(settings, db)
@@ -122,12 +129,9 @@ def create_dispatcher(
         events_isolation=isolation,
         services=services,
     )
-    # The bot talks to people one to one; of group chats, only the consultant chat is heard.
-    dp.message.filter(
-        (F.chat.type == "private") | (F.chat.id == settings.consultant_chat_id)
-        if settings.consultant_chat_id is not None
-        else F.chat.type == "private"
-    )
+    # The bot talks to people one to one; of group chats, only the consultant chat, the
+    # centres' staff chats and a `/bind` or `/unbind` command are heard.
+    dp.message.filter(heard_chat)
 
     dp.update.outer_middleware(in_flight)
     if throttle:
@@ -136,6 +140,7 @@ def create_dispatcher(
     dp.update.outer_middleware(LocaleMiddleware(i18n, settings.default_locale))
     admin_menus = AdminMenus(db, i18n, settings.default_locale, settings.admin_ids)
     dp.update.outer_middleware(admin_menus)
+    dp["admin_menus"] = admin_menus  # centre admins get and lose their menu as they change
     # Every message and tap handler of every router answers through its `talk`.
     dp.message.middleware(TalkMiddleware())
     dp.callback_query.middleware(TalkMiddleware())
@@ -158,6 +163,16 @@ def create_dispatcher(
     # drained still use it: it is closed last.
     dp.shutdown.handlers.sort(key=lambda handler: handler.callback == dp.fsm.close)
     return dp
+
+
+async def heard_chat(message: Message, services: Services) -> bool:
+    """Whether a message is for the bot: private chats, the staff chats, `/bind`."""
+    chat = message.chat
+    if chat.type == "private" or chat.id == services.settings.consultant_chat_id:
+        return True
+    if is_chat_command(message.text):
+        return True
+    return await centre_of_chat(services.db, chat.id) is not None
 
 
 def create_fsm_storage(settings: Settings, db: Database) -> tuple[BaseStorage, BaseEventIsolation]:
@@ -239,12 +254,14 @@ async def start_workers(bot: Bot, services: Services) -> None:
         await resume_broadcasts(bot, broadcaster)
         await start_reminders(bot, services.reminder_sender)
         services.lead_outbox.start(bot)
+        services.lead_flagger.start(bot)
 
     async def end() -> None:
         broadcaster.active = False
         await stop_broadcasts(services)
         await stop_reminders(services)
         await stop_outbox(services)
+        await services.lead_flagger.stop()
 
     broadcaster.active = False  # until the lease is taken
     await services.lease.start(begin, end)
@@ -258,7 +275,8 @@ async def pause_broadcasts_of_removed_admins(bot: Bot, services: Services) -> No
     """A broadcast whose author is no longer in ADMIN_IDS does not go out: it is paused, and
     the remaining admins are told once, with buttons to continue or cancel it."""
     settings, i18n = services.settings, services.i18n
-    for paused in await pause_where_author_removed(services.db, settings.admin_ids):
+    authors = settings.admin_ids | frozenset(await centre_admin_ids(services.db))
+    for paused in await pause_where_author_removed(services.db, authors):
         logger.warning(
             "Broadcast %d paused: its author %d is no longer in ADMIN_IDS",
             paused.row.id,
@@ -293,6 +311,7 @@ async def stop_reminders(services: Services) -> None:
 
 async def stop_outbox(services: Services) -> None:
     await services.lead_outbox.stop()
+    await services.lead_flagger.stop()
 
 
 async def stop_broadcasts(services: Services) -> None:

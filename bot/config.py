@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     reach_km: float = Field(default=150.0, gt=0, le=10000)
+    # An application still «новая» this many working days after it reached a centre is
+    # flagged once to the centre's admins.
+    lead_flag_days: int = Field(default=2, ge=1, le=60)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"  # a webhook server listens on every interface

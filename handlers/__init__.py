@@ -7,7 +7,9 @@ call: aiogram attaches a router to one dispatcher only, and the tests build many
 from aiogram import Router
 
 from bot.config import Settings
-from handlers.admin import broadcast, catalogue, faq, leads, stats
+from handlers.admin import broadcast, catalogue, faq, lead_status, leads, stats
+from handlers.admin import centre_broadcast as admin_centre_broadcast
+from handlers.admin import centres as admin_centres
 from handlers.consult import router as consult_router
 from handlers.free_text import router as free_text_router
 from handlers.free_training import router as free_training_router
@@ -24,8 +26,11 @@ def get_routers(settings: Settings) -> list[Router]:
     return [
         errors.create_router(),
         membership.create_router(),
+        # `/bind` and `/unbind` in a group, before the staff-chat relay takes group talk.
+        admin_centres.create_group_router(),
         # A consultant's reply is never a person's input.
         consult_router.create_relay_router(settings),
+        lead_status.create_router(),
         quiz_router.create_router(),  # quiz answers are the busiest path
         start.create_router(),
         about.create_router(),
@@ -39,11 +44,13 @@ def get_routers(settings: Settings) -> list[Router]:
         consult_router.create_router(),
         # Before the catalogue: a document while a broadcast draft waits for content is that
         # content, never a catalogue import.
+        admin_centre_broadcast.create_router(),  # centre admins' broadcasts: one audience
         broadcast.create_router(),
         faq.create_router(),  # before the catalogue: a document after «Upload» is the FAQ
         catalogue.create_router(),
         stats.create_router(),
         leads.create_router(),
+        admin_centres.create_router(),
         occupations_router.create_router(),
         # Text typed where no step waits for an answer; then whatever nobody took.
         free_text_router.create_router(),

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import aiosqlite
 
 SegmentKind = Literal[
-    "all", "students", "adults", "region", "type", "language", "source", "applied"
+    "all", "students", "adults", "region", "type", "language", "source", "applied", "centre"
 ]
 SEGMENT_KINDS: tuple[SegmentKind, ...] = (
     "all",
@@ -27,6 +27,7 @@ SEGMENT_KINDS: tuple[SegmentKind, ...] = (
     "language",
     "source",
     "applied",
+    "centre",  # a centre admin's only audience: its region's people and its applicants
 )
 BroadcastStatus = Literal["scheduled", "running", "paused", "cancelled", "done"]
 RecipientStatus = Literal["pending", "sending", "sent", "blocked", "failed", "skipped"]
@@ -76,6 +77,11 @@ def segment_where(segment: Segment) -> tuple[str, list[Any]]:
         "language": ("coalesce(u.locale, 'ru') = ?", [value]),
         "source": ("u.source = ?", [value]),
         "applied": ("EXISTS (SELECT 1 FROM leads AS l WHERE l.user_id = u.id)", []),
+        "centre": (
+            "(u.region_slug = (SELECT c.region_slug FROM centers AS c WHERE c.id = ?) OR "
+            "EXISTS (SELECT 1 FROM leads AS l WHERE l.user_id = u.id AND l.center_id = ?))",
+            [value, value],
+        ),
     }
     condition, params = conditions[segment.kind]
     return REACHABLE + (f" AND {condition}" if condition else ""), params

@@ -32,6 +32,7 @@ from storage.admin_menus import AdminMenusRepo
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.catalogue import CatalogueRepo
+from storage.centres_staff import CentreStaffRepo
 from storage.exports import ExportsRepo
 from storage.faq import FaqRepo
 from storage.fsm_rows import FsmRows
@@ -96,6 +97,7 @@ class Repositories:
         self.admin_menus = AdminMenusRepo(conn)
         self.faq = FaqRepo(conn)
         self.search = SearchRepo(conn)
+        self.centres = CentreStaffRepo(conn)
 
     async def ping(self) -> None:
         """A round trip to the database, for health checks: raises when it cannot answer."""

@@ -87,6 +87,9 @@ class ExportsRepo:
             "applied_at",
             "delivered_at",
             "withdrawn_at",
+            "stage",
+            "stage_reason",
+            "contacted_at",
         )
         rows = await self._conn.execute_fetchall(
             f"SELECT {', '.join(headers)} FROM leads ORDER BY id"

@@ -16,6 +16,7 @@ def _columns(table: str = "") -> str:
         "id", "user_id", "program_id", "center_id", "program_title", "name", "phone",
         "quiz_code", "delivered", "created_at", "username", "status",
         f"coalesce({t}applied_at, {t}created_at)", "times", "delivered_at", "withdrawn_at",
+        "stage", "stage_reason", "stage_at", "contacted_at",
     ]  # fmt: skip
     return ", ".join(name if "(" in name else t + name for name in names)
 
@@ -42,6 +43,10 @@ class LeadRow:
     times: int  # how many times the person applied
     delivered_at: str | None  # when a staff chat last accepted it; None: never
     withdrawn_at: str | None
+    stage: str = "new"  # 'new', 'contacted', 'enrolled' or 'declined' (set by the staff)
+    stage_reason: str | None = None  # why declined: a preset reason's code
+    stage_at: str | None = None  # the last change of the stage
+    contacted_at: str | None = None  # the first change away from 'new'
 
     @property
     def withdrawn(self) -> bool:
@@ -118,7 +123,9 @@ class LeadsRepo:
             "program_title = excluded.program_title, name = excluded.name, "
             "username = excluded.username, phone = excluded.phone, "
             "quiz_code = excluded.quiz_code, applied_at = excluded.applied_at, "
-            "status = 'active', withdrawn_at = NULL, delivered = 0, times = times + 1",
+            "status = 'active', withdrawn_at = NULL, delivered = 0, times = times + 1, "
+            "stage = 'new', stage_reason = NULL, stage_at = NULL, contacted_at = NULL, "
+            "flagged_at = NULL",
             (user_id, program_id, center_id, program_title, name, username, phone, quiz_code),
         )
         lead = await self.find(user_id, program_id)
@@ -171,23 +178,66 @@ class LeadsRepo:
         )
         return int(rows[0][0])
 
-    async def undelivered(self, limit: int) -> tuple[list[UndeliveredLead], int]:
+    async def undelivered(
+        self, limit: int, center_id: str | None = None
+    ) -> tuple[list[UndeliveredLead], int]:
         """Active applications no staff chat has accepted since they were last made, oldest
-        first, with their pending job; and how many there are in all."""
+        first, with their pending job; and how many there are in all. `center_id`: only that
+        centre's."""
+        only = "AND l.center_id = ? " if center_id is not None else ""
+        args: tuple[object, ...] = (center_id,) if center_id is not None else ()
         rows = await self._conn.execute_fetchall(
             f"SELECT {_columns('l')}, j.id, coalesce(j.attempts, 0), j.last_error FROM leads AS l "
             "LEFT JOIN lead_outbox AS j ON j.lead_id = l.id AND j.kind = 'lead' "
             "AND j.status = 'pending' WHERE l.status = 'active' AND l.delivered = 0 "
-            "ORDER BY l.id LIMIT ?",
-            (limit,),
+            f"{only}ORDER BY l.id LIMIT ?",
+            (*args, limit),
         )
         found = []
         for row in rows:
             values = list(row)
-            found.append(UndeliveredLead(_lead(values[:16]), values[16], values[17], values[18]))
+            found.append(UndeliveredLead(_lead(values[:-3]), *values[-3:]))
         total = list(
             await self._conn.execute_fetchall(
-                "SELECT count(*) FROM leads WHERE status = 'active' AND delivered = 0"
+                "SELECT count(*) FROM leads AS l WHERE l.status = 'active' AND l.delivered = 0 "
+                + only,
+                args,
             )
         )
         return found, int(total[0][0])
+
+    async def set_stage(
+        self, lead_id: int, stage: str, *, reason: str | None, by: int, expected: str
+    ) -> bool:
+        """Move the application to `stage` if it is still at `expected` (two staff members
+        tapping at once: one wins); the first move away from 'new' is the first contact."""
+        cursor = await self._conn.execute(
+            f"UPDATE leads SET stage = ?, stage_reason = ?, stage_at = {_NOW}, stage_by = ?, "
+            f"contacted_at = coalesce(contacted_at, CASE WHEN ? != 'new' THEN {_NOW} END) "
+            "WHERE id = ? AND stage = ?",
+            (stage, reason, by, stage, lead_id, expected),
+        )
+        return cursor.rowcount == 1
+
+    async def waiting_untouched(self, before: str) -> list[LeadRow]:
+        """Active applications passed on to a centre before `before` (ISO time) that nobody
+        has touched since and that were not flagged yet."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_LEAD_COLUMNS} FROM leads WHERE status = 'active' AND stage = 'new' "
+            "AND delivered_at IS NOT NULL AND delivered_at < ? AND flagged_at IS NULL "
+            "ORDER BY id LIMIT 200",
+            (before,),
+        )
+        return [_lead(row) for row in rows]
+
+    async def recent_of_center(self, center_id: str, limit: int) -> list[LeadRow]:
+        """The centre's latest active applications, newest first."""
+        rows = await self._conn.execute_fetchall(
+            f"SELECT {_LEAD_COLUMNS} FROM leads WHERE center_id = ? AND status = 'active' "
+            "ORDER BY coalesce(applied_at, created_at) DESC, id DESC LIMIT ?",
+            (center_id, limit),
+        )
+        return [_lead(row) for row in rows]
+
+    async def mark_flagged(self, lead_id: int) -> None:
+        await self._conn.execute(f"UPDATE leads SET flagged_at = {_NOW} WHERE id = ?", (lead_id,))

@@ -68,6 +68,7 @@ class ImportResult:
     programs: list[Program]
     errors: list[RowError] = field(default_factory=list)
     file_errors: list[FileProblem] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # the Excel row of each of `programs`
 
     @property
     def ok(self) -> bool:
@@ -829,6 +830,7 @@ class _Reader:
         if problems:
             return ImportResult(programs=[], errors=[], file_errors=problems)
         programs: list[Program] = []
+        numbers: list[int] = []
         errors: list[RowError] = []
         for count, (number, cells) in enumerate(filled, start=1):
             if count > max_rows:
@@ -837,9 +839,10 @@ class _Reader:
             errors.extend(row_errors)
             if program is not None and not row_errors:
                 programs.append(program)
+                numbers.append(number)
         if not programs and not errors:
             return _file_error(FileProblem(Problem.no_programmes))
-        return ImportResult(programs=programs, errors=errors, file_errors=[])
+        return ImportResult(programs=programs, errors=errors, file_errors=[], rows=numbers)
 
     def _map_header(self, cells: list[Cell]) -> list[FileProblem]:
         unknown: list[str] = []

@@ -19,7 +19,12 @@ from aiogram.types import BotCommand, BotCommandScopeChat, Chat, TelegramObject,
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from bot.services.admins import menu_given, menu_taken_back, menus_of_removed_admins
+from bot.services.admins import (
+    centre_admin_ids,
+    menu_given,
+    menu_taken_back,
+    menus_of_removed_admins,
+)
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -55,6 +60,20 @@ def admin_command_list() -> list[tuple[str, str]]:
         ("catalogue", _("Admin: programme catalogue")),
         ("faq", _("Admin: questions and answers")),
         ("leads", _("Admin: applications not yet passed on")),
+        ("centres", _("Admin: centres, their admins and chats")),
+        ("centrestats", _("Admin: centres side by side")),
+    ]
+
+
+def centre_admin_command_list() -> list[tuple[str, str]]:
+    """What a centre admin may do: only their centre's."""
+    return [
+        ("centres", _("Centre: my centre and its staff chat")),
+        ("leads", _("Centre: applications")),
+        ("stats", _("Centre: numbers")),
+        ("catalogue", _("Centre: our programmes")),
+        ("export", _("Centre: applications as a file")),
+        ("broadcast", _("Centre: message the centre's people")),
     ]
 
 
@@ -70,23 +89,28 @@ class AdminMenus(BaseMiddleware):
         self._admin_ids = admin_ids
         self.missing: set[int] = set()  # admins whose menu Telegram refused
 
-    def _commands(self) -> list[BotCommand]:
+    def _commands(self, *, centre: bool = False) -> list[BotCommand]:
         with self._i18n.context(), self._i18n.use_locale(self._locale):
+            extra = centre_admin_command_list() if centre else admin_command_list()
             return [
                 BotCommand(command=name, description=text)
-                for name, text in [*command_list(), *admin_command_list()]
+                for name, text in [*command_list(), *extra]
             ]
 
     async def setup(self, bot: Bot) -> None:
         for admin_id in sorted(self._admin_ids):
             await self.give(bot, admin_id)
-        for chat_id in await menus_of_removed_admins(self._db, self._admin_ids):
+        centre = set(await centre_admin_ids(self._db)) - self._admin_ids
+        for admin_id in sorted(centre):
+            await self.give(bot, admin_id, centre=True)
+        for chat_id in await menus_of_removed_admins(self._db, self._admin_ids | centre):
             await self.take_back(bot, chat_id)
 
-    async def give(self, bot: Bot, admin_id: int) -> bool:
+    async def give(self, bot: Bot, admin_id: int, *, centre: bool = False) -> bool:
+        """The admin menu (`centre`: a centre admin's) in the admin's own chat."""
         try:
             await bot.set_my_commands(
-                self._commands(), scope=BotCommandScopeChat(chat_id=admin_id)
+                self._commands(centre=centre), scope=BotCommandScopeChat(chat_id=admin_id)
             )
         except TelegramAPIError as error:
             self.missing.add(admin_id)
@@ -114,7 +138,7 @@ class AdminMenus(BaseMiddleware):
                 )
                 return
         await menu_taken_back(self._db, chat_id)
-        logger.info("Admin command menu taken back from chat %d: not in ADMIN_IDS", chat_id)
+        logger.info("Admin command menu taken back from chat %d: no longer an admin", chat_id)
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if self.missing:

@@ -16,6 +16,7 @@ from bot.domain.quiz.content import QuizCatalog
 from bot.runtime.middlewares import InFlightMiddleware
 from bot.services.free_text import FreeText
 from bot.workers.broadcaster import Broadcaster
+from bot.workers.lead_flags import LeadFlagger
 from bot.workers.lease import LeaseKeeper
 from bot.workers.outbox import LeadOutbox
 from bot.workers.reminders import ReminderSender
@@ -36,4 +37,5 @@ class Services:
     reminder_sender: ReminderSender
     lead_outbox: LeadOutbox  # delivers applications to the staff, retrying until they arrive
     lease: LeaseKeeper
+    lead_flagger: LeadFlagger  # tells a centre's admins about applications nobody touched
     in_flight: InFlightMiddleware  # counts updates being handled, for a graceful shutdown

@@ -19,3 +19,8 @@ async def menus_of_removed_admins(db: Database, admin_ids: frozenset[int]) -> li
     """Chats that were given the admin menu and are not admins' any more."""
     async with db.autocommit() as repos:
         return sorted(await repos.admin_menus.chats() - admin_ids)
+
+
+async def centre_admin_ids(db: Database) -> list[int]:
+    async with db.autocommit() as repos:
+        return [admin.user_id for admin in await repos.centres.admins()]

@@ -141,10 +141,18 @@ async def applications_of(db: Database, user_id: int) -> list[LeadRow]:
         return await repos.leads.of_user(user_id)
 
 
-async def undelivered(db: Database, limit: int = 10) -> tuple[list[UndeliveredLead], int]:
-    """Active applications no staff chat has accepted yet (oldest first), and their count."""
+async def undelivered(
+    db: Database, limit: int = 10, center_id: str | None = None
+) -> tuple[list[UndeliveredLead], int]:
+    """Active applications no staff chat has accepted yet (oldest first), and their count;
+    `center_id`: only that centre's."""
     async with db.autocommit() as repos:
-        return await repos.leads.undelivered(limit)
+        return await repos.leads.undelivered(limit, center_id)
+
+
+async def recent_of_center(db: Database, center_id: str, limit: int = 10) -> list[LeadRow]:
+    async with db.autocommit() as repos:
+        return await repos.leads.recent_of_center(center_id, limit)
 
 
 async def job_to_retry(db: Database, lead_id: int, claim: Claim) -> int | None:

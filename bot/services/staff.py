@@ -26,6 +26,18 @@ def is_staff_chat(settings: Settings, chat_id: int, chat_type: str, sender_id: i
     return chat_type == "private" and sender_id in settings.admin_ids and chat_id == sender_id
 
 
+async def is_any_staff_chat(
+    db: Database, settings: Settings, chat_id: int, chat_type: str, sender_id: int | None
+) -> bool:
+    """`is_staff_chat`, or a group bound as a centre's staff chat."""
+    if is_staff_chat(settings, chat_id, chat_type, sender_id):
+        return True
+    if chat_type == "private":
+        return False
+    async with db.autocommit() as repos:
+        return await repos.centres.centre_of_chat(chat_id) is not None
+
+
 async def check_staff_chat(db: Database, settings: Settings) -> None:
     """SettingsError when CONSULTANT_CHAT_ID is the private chat of a person who uses the bot
     (whose messages would all be taken for staff talk). Admins are refused by the settings."""

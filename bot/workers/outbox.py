@@ -20,7 +20,7 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from aiogram import Bot
@@ -30,7 +30,7 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramNotFound,
 )
-from aiogram.types import ReplyParameters
+from aiogram.types import InlineKeyboardMarkup, ReplyParameters
 from aiogram.utils.i18n import I18n
 
 from bot.services.applications import Claim
@@ -63,6 +63,8 @@ class LeadViews:
     withdrawal: Callable[[LeadRow], str]  # the note that it was withdrawn, for the staff
     admin_alert: Callable[[LeadRow, str], str]  # for the admins: it has not arrived (reason)
     passed_on: Callable[[LeadRow], str]  # for the person: their saved application arrived
+    # The staff's status buttons under an application (None: no buttons).
+    buttons: Callable[[LeadRow], InlineKeyboardMarkup | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +174,11 @@ class LeadOutbox:
                 await repos.outbox.cancel(job.id)
                 return Delivery(sent=False)
             linked = await repos.relay.of_lead(lead.id) if job.kind == "withdrawal" else []
+            centre_chat = (
+                await repos.centres.chat_of(lead.center_id) if lead.center_id is not None else None
+            )
         try:
-            accepted, error = await self._send(bot, job, lead, linked)
+            accepted, error = await self._send(bot, job, lead, linked, centre_chat)
         except Exception:  # a bug must not leave the job claimed until the claim runs out
             logger.exception("Application %d: notice %d failed", lead.id, job.id)
             accepted, error = [], None
@@ -207,18 +212,44 @@ class LeadOutbox:
         return Delivery(sent=False, error=reason)
 
     async def _send(
-        self, bot: Bot, job: OutboxJob, lead: LeadRow, linked: list[tuple[int, int]]
+        self,
+        bot: Bot,
+        job: OutboxJob,
+        lead: LeadRow,
+        linked: list[tuple[int, int]],
+        centre_chat: int | None = None,
     ) -> tuple[list[tuple[int, int]], TelegramAPIError | None]:
         """Send the notice; (chat id, message id) of each copy a staff chat accepted, and the
-        last error."""
+        last error. An application goes to its centre's staff chat; when it has none, or that
+        chat refuses it, to the network's (the consultant chat, else the network admins)."""
+        markup = None
         with self._i18n.context(), self._i18n.use_locale(self._default_locale):
             if job.kind == "lead":
                 text = await self._views.notice(self._db, lead)
+                markup = self._views.buttons(lead) if self._views.buttons else None
             else:
                 text = self._views.withdrawal(lead)
-        targets: dict[int, int | None] = {chat_id: None for chat_id in self._staff_chats}
         if linked:  # a note goes where the application is, as a reply to it
-            targets = {chat_id: message_id for chat_id, message_id in linked}
+            return await self._post(bot, dict(linked), text, None)
+        if centre_chat is not None:
+            accepted, error = await self._post(bot, {centre_chat: None}, text, markup)
+            if accepted:
+                return accepted, error
+            logger.warning(
+                "Application %d: the staff chat of %s refused it, trying the network's",
+                lead.id,
+                lead.center_id,
+            )
+        network = {chat_id: None for chat_id in self._staff_chats if chat_id != centre_chat}
+        return await self._post(bot, network, text, markup)
+
+    async def _post(
+        self,
+        bot: Bot,
+        targets: Mapping[int, int | None],
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+    ) -> tuple[list[tuple[int, int]], TelegramAPIError | None]:
         accepted: list[tuple[int, int]] = []
         error: TelegramAPIError | None = None
         for chat_id, reply_to in targets.items():
@@ -228,7 +259,9 @@ class LeadOutbox:
                 else None
             )
             try:
-                message = await bot.send_message(chat_id, text, reply_parameters=reply)
+                message = await bot.send_message(
+                    chat_id, text, reply_parameters=reply, reply_markup=markup
+                )
             except TelegramAPIError as failure:
                 error = failure
             else:

@@ -45,6 +45,7 @@ def segment_label(segment: Segment, places: PlaceIndex) -> str:
         "type": _("type: {value}"),
         "language": _("language: {value}"),
         "source": _("link: {value}"),
+        "centre": _("centre's people: {value}"),
     }
     return labels[segment.kind].format(value=html.escape(value))
 

@@ -26,6 +26,7 @@ from bot.services.catalogue_files import (
     export_programs,
     import_programs,
 )
+from bot.services.centre_admins import Role
 from handlers.admin import admin_router
 from handlers.admin.callbacks import CatalogueAction, CatalogueCb
 from handlers.admin.states import CatalogueImport
@@ -187,8 +188,11 @@ def report_text(report: ImportReport, name: str) -> str:
     return text
 
 
-async def import_document(message: Message, bot: Bot, services: Services) -> tuple[str, bool]:
-    """Import the document as the catalogue: the report, and whether it was imported."""
+async def import_document(
+    message: Message, bot: Bot, services: Services, role: Role
+) -> tuple[str, bool]:
+    """Import the document as the catalogue (a centre admin's: only their centre's rows):
+    the report, and whether it was imported."""
     db = services.db
     document = message.document
     assert document is not None
@@ -200,27 +204,31 @@ async def import_document(message: Message, bot: Bot, services: Services) -> tup
     buffer = await bot.download(document)
     data = buffer.read() if buffer is not None else b""
     replace = wants_replace(message.caption)
-    report = await import_programs(db, name, data, replace=replace)
+    centre = None if role.network else role.center_id
+    report = await import_programs(db, name, data, replace=replace, centre=centre)
     assert message.from_user is not None
     async with db.autocommit() as repos:
         outcome = "ok" if report.ok else "refused"
         await repos.audit.record(
             message.from_user.id,
             "catalogue.import",
-            f"{name}: {outcome}, {len(report.result.programs)} rows, replace={replace}",
+            f"{name}: {outcome}, {len(report.result.programs)} rows, replace={replace}"
+            + (f", centre {centre}" if centre else ""),
         )
     return report_text(report, html.escape(name[:100])), report.ok
 
 
-async def on_document(message: Message, bot: Bot, services: Services) -> None:
+async def on_document(message: Message, bot: Bot, services: Services, role: Role) -> None:
     """A document with the caption «каталог»."""
-    text, _imported = await import_document(message, bot, services)
+    text, _imported = await import_document(message, bot, services, role)
     await message.answer(text)
 
 
-async def on_file_in_mode(message: Message, bot: Bot, services: Services, talk: Talk) -> None:
+async def on_file_in_mode(
+    message: Message, bot: Bot, services: Services, talk: Talk, role: Role
+) -> None:
     """A document after /catalogue."""
-    text, imported = await import_document(message, bot, services)
+    text, imported = await import_document(message, bot, services, role)
     if imported:
         await talk.state.set_state(None)  # done: later documents are not imported unasked
         await message.answer(text)
@@ -261,9 +269,12 @@ def leave_button() -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-async def cmd_catalogue(message: Message, services: Services, talk: Talk) -> None:
+async def cmd_catalogue(message: Message, services: Services, talk: Talk, role: Role) -> None:
     assert message.from_user is not None
     db = services.db
+    if not role.network:
+        await centre_catalogue(message, services, talk, role)
+        return
     async with db.autocommit() as repos:
         total, samples = await repos.catalogue.count_programs()
     await talk.state.set_state(CatalogueImport.file)
@@ -284,8 +295,34 @@ async def cmd_catalogue(message: Message, services: Services, talk: Talk) -> Non
         await message.answer_document(BufferedInputFile(data, filename=f"programs.{kind.value}"))
 
 
+async def centre_catalogue(message: Message, services: Services, talk: Talk, role: Role) -> None:
+    """A centre admin's /catalogue: only their centre's programmes, out and in."""
+    assert role.center_id is not None
+    db = services.db
+    kinds = (FileKind.xlsx, FileKind.csv)
+    files = [await export_programs(db, kind, role.center_id) for kind in kinds]
+    total = files[0][1]
+    await talk.state.set_state(CatalogueImport.file)
+    await message.answer(
+        _(
+            "<b>Your centre's catalogue</b>: {total} programmes, in the files below.\n"
+            "To import, send a CSV or XLSX file as a document now: only your centre's "
+            "programmes (its code {centre} in «Код центра»); a row of another centre refuses "
+            "the whole file. The caption «заменить» replaces your centre's list. /menu or "
+            "«Cancel» — stop waiting for the file."
+        ).format(total=total, centre=role.center_id),
+        reply_markup=leave_button(),
+    )
+    async with db.autocommit() as repos:
+        await repos.audit.record(
+            role.user_id, "catalogue.export", f"centre {role.center_id}: {total} programmes"
+        )
+    for kind, (data, _count) in zip(kinds, files, strict=True):
+        await message.answer_document(BufferedInputFile(data, filename=f"programs.{kind.value}"))
+
+
 def create_router() -> Router:
-    router = admin_router(__name__)
+    router = admin_router(__name__, centre_admins=True)
     router.message.register(cmd_catalogue, Command("catalogue"))
     router.message.register(on_file_in_mode, CatalogueImport.file, F.document)
     router.message.register(on_document, F.document, _has_catalogue_caption)

@@ -13,14 +13,16 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.phones import format_phone
 from bot.runtime.reply import Talk
-from bot.services import applications
+from bot.services import applications, centre_admins
+from bot.services.centre_admins import Role
 from bot.services.staff import staff_chats
 from handlers.admin import admin_router
 from handlers.admin.callbacks import LeadsAction, LeadsCb
+from handlers.admin.lead_status import stage_name
 from handlers.consult.view import clip
 from handlers.places.view import short
 from handlers.programs.notices import day
-from storage.leads import UndeliveredLead
+from storage.leads import LeadRow, UndeliveredLead
 
 SHOWN = 10
 NOTICE_LIMIT = 190  # Telegram shows up to 200 characters in a tap's notice
@@ -76,19 +78,53 @@ def leads_keyboard(found: list[UndeliveredLead]) -> InlineKeyboardMarkup | None:
     return kb.as_markup()
 
 
-async def _list(talk: Talk) -> tuple[str, InlineKeyboardMarkup | None]:
-    settings = talk.services.settings
-    found, total = await applications.undelivered(talk.services.db, SHOWN)
-    where = where_text(staff_chats(settings), settings.consultant_chat_id)
-    return leads_text(found, total, where), leads_keyboard(found)
+def recent_text(recent: list[LeadRow]) -> str:
+    if not recent:
+        return _("No applications to this centre yet.")
+    lines = [_("<b>The latest applications to your centre</b>")]
+    for lead in recent:
+        lines.append(
+            _("#{id} · {date} · «{title}» · {name}, {phone} — {status}").format(
+                id=lead.id,
+                date=day(lead.applied_at),
+                title=html.escape(short(lead.program_title, 50)),
+                name=html.escape(lead.name or "—"),
+                phone=format_phone(lead.phone),
+                status=stage_name(lead.stage),
+            )
+        )
+    return "\n".join(lines)
 
 
-async def cmd_leads(_message: Message, talk: Talk) -> None:
-    await talk.show(*await _list(talk))
+async def _list(talk: Talk, role: Role) -> tuple[str, InlineKeyboardMarkup | None]:
+    settings, db = talk.services.settings, talk.services.db
+    if role.network:
+        found, total = await applications.undelivered(db, SHOWN)
+        where = where_text(staff_chats(settings), settings.consultant_chat_id)
+        return leads_text(found, total, where), leads_keyboard(found)
+    assert role.center_id is not None
+    found, total = await applications.undelivered(db, SHOWN, role.center_id)
+    chat = await centre_admins.chat_of(db, role.center_id)
+    where = (
+        _("They go to your centre's staff chat {chat}.").format(chat=chat)
+        if chat is not None
+        else _("Your centre has no staff chat yet, so they go to the network: /centres.")
+    )
+    recent = await applications.recent_of_center(db, role.center_id, SHOWN)
+    text = leads_text(found, total, where) + "\n\n" + recent_text(recent)
+    return text, leads_keyboard(found)
 
 
-async def on_retry(_query: CallbackQuery, callback_data: LeadsCb, talk: Talk) -> None:
+async def cmd_leads(_message: Message, talk: Talk, role: Role) -> None:
+    await centre_admins.audit(talk.services.db, role.user_id, "leads", role.center_id or "network")
+    await talk.show(*await _list(talk, role))
+
+
+async def on_retry(_query: CallbackQuery, callback_data: LeadsCb, talk: Talk, role: Role) -> None:
     outbox = talk.services.lead_outbox
+    if await centre_admins.lead_for(talk.services.db, role, callback_data.lead) is None:
+        await talk.alert(_("This application is not yours to manage."))
+        return
     job_id = await applications.job_to_retry(talk.services.db, callback_data.lead, outbox.claim())
     if job_id is None:
         notice = _("Nothing to send: it has arrived, was withdrawn, or is being sent right now.")
@@ -103,12 +139,12 @@ async def on_retry(_query: CallbackQuery, callback_data: LeadsCb, talk: Talk) ->
                 _("Not delivered again: {error}").format(error=delivery.error or "—"),
                 NOTICE_LIMIT,
             )
-    text, markup = await _list(talk)
+    text, markup = await _list(talk, role)
     await talk.show(text, markup, notice=notice)
 
 
 def create_router() -> Router:
-    router = admin_router(__name__)
+    router = admin_router(__name__, centre_admins=True)
     router.message.register(cmd_leads, Command("leads"))
     router.callback_query.register(on_retry, LeadsCb.filter(F.action == LeadsAction.retry))
     return router

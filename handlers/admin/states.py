@@ -24,3 +24,21 @@ class DraftData(StrEnum):
 
 class FaqImport(StatesGroup):
     file = State()  # after «Upload» under /faq: a document is the new FAQ
+
+
+class CentreAdmins(StatesGroup):
+    search = State()  # after /centres: a text is a search for a centre
+    add_admin = State()  # a forwarded message, a contact or an id is the new centre admin
+
+
+class CentreData(StrEnum):
+    centre = "cn_centre"  # the centre whose admin is being added
+
+
+class CentreBroadcast(StatesGroup):
+    content = State()  # a centre admin's /broadcast: the next message is the content
+    confirm = State()
+
+
+class CentreBroadcastData(StrEnum):
+    source = "cb_source"  # [chat id, message id] of the message to copy

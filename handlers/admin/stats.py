@@ -3,6 +3,7 @@ Both are written to the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from datetime import UTC, datetime
@@ -12,16 +13,21 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.domain.charts import StatsChart, render_stats_in_thread
+from bot.domain.charts import BarChart, StatsChart, render_in_thread, render_stats_in_thread
 from bot.domain.quiz.content import QuizCatalog
+from bot.domain.spreadsheets import Table, write_xlsx
 from bot.runtime.services import Services
-from bot.services.exports import export_all
+from bot.services import centre_admins
+from bot.services.centre_admins import CentreNumbers, Role
+from bot.services.exports import export_all, export_centre_leads
 from handlers.admin import admin_router
+from handlers.places.view import short
 from storage.stats import ACTIVE_DAYS, DAYS_SHOWN, WEEK_DAYS, Ranked, Stats
 
 logger = logging.getLogger(__name__)
 
 MAX_SOURCE_CHARS = 64  # what a deep-link payload can hold
+CHART_CENTRES = 15  # centres on the chart; the text and the file have them all
 
 
 def _share(count: int, started: int) -> int:
@@ -132,8 +138,118 @@ def stats_chart(stats: Stats) -> StatsChart:
     )
 
 
-async def cmd_stats(message: Message, services: Services, locale: str) -> None:
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return _("{hours} h").format(hours=f"{value:.1f}".replace(".0", ""))
+
+
+def centre_table(rows: list[CentreNumbers]) -> Table:
+    headers = (
+        _("Centre"),
+        _("Applications"),
+        _("Delivered"),
+        _("Contacted"),
+        _("Enrolled"),
+        _("Declined"),
+        _("Median hours to first contact"),
+    )
+    return Table(
+        _("Centres"),
+        headers,
+        [
+            (
+                r.name,
+                r.leads,
+                r.delivered,
+                r.contacted,
+                r.enrolled,
+                r.declined,
+                round(r.median_hours, 1) if r.median_hours is not None else None,
+            )
+            for r in rows
+        ],
+    )
+
+
+def centre_lines(rows: list[CentreNumbers]) -> list[str]:
+    return [
+        _(
+            "<b>{name}</b>: applications {leads} · delivered {delivered} · contacted "
+            "{contacted} · enrolled {enrolled} · declined {declined} · median time to first "
+            "contact {median}"
+        ).format(
+            name=html.escape(r.name),
+            leads=r.leads,
+            delivered=r.delivered,
+            contacted=r.contacted,
+            enrolled=r.enrolled,
+            declined=r.declined,
+            median=_hours(r.median_hours),
+        )
+        for r in rows
+    ]
+
+
+async def centre_stats(message: Message, services: Services, role: Role) -> None:
+    """A centre admin's /stats: their centre's applications only."""
+    assert role.center_id is not None
+    db = services.db
+    rows = await centre_admins.centre_numbers(db, role.center_id)
+    centre = await centre_admins.centre(db, role.center_id)
+    name = centre.name if centre is not None else role.center_id
+    async with db.autocommit() as repos:
+        await repos.audit.record(role.user_id, "stats", f"centre {role.center_id}")
+    if not rows:
+        await message.answer(
+            _("<b>{name}</b>: no applications yet.").format(name=html.escape(name))
+        )
+        return
+    await message.answer("\n".join(centre_lines(rows)))
+
+
+async def cmd_centre_stats(message: Message, services: Services, role: Role) -> None:
+    """Network admins: every centre side by side — a table, a chart and an XLSX file."""
+    if not role.network:
+        await centre_stats(message, services, role)
+        return
+    db = services.db
+    rows = await centre_admins.centre_numbers(db)
+    async with db.autocommit() as repos:
+        await repos.audit.record(role.user_id, "stats.centres", f"{len(rows)} centres")
+    if not rows:
+        await message.answer(_("No centre has applications yet."))
+        return
+    lines = [_("<b>Centres side by side</b> (most applications first)")]
+    budget = 3800
+    for number, line in enumerate(centre_lines(rows)):
+        if sum(len(x) + 1 for x in lines) + len(line) > budget:
+            lines.append(_("…and {count} more in the file.").format(count=len(rows) - number))
+            break
+        lines.append(line)
+    await message.answer("\n".join(lines))
+    top = rows[:CHART_CENTRES]
+    chart = BarChart(
+        title=_("Applications by centre"),
+        labels=[short(r.name, 40) for r in top],
+        values=[r.leads for r in top],
+        maximum=max(r.leads for r in top) or 1,
+    )
+    try:
+        png = await render_in_thread(chart)
+    except Exception:  # the text has every figure; the chart only shows them
+        logger.exception("Centres chart could not be drawn")
+    else:
+        await message.answer_photo(BufferedInputFile(png, filename="centres.png"))
+    data = await asyncio.to_thread(write_xlsx, centre_table(rows))
+    await message.answer_document(BufferedInputFile(data, filename="centres.xlsx"))
+
+
+async def cmd_stats(message: Message, services: Services, locale: str, role: Role) -> None:
     assert message.from_user is not None
+    if not role.network:
+        await centre_stats(message, services, role)
+        return
     db, quizzes = services.db, services.quizzes
     async with db.transaction() as tx:
         stats = await tx.stats.collect(datetime.now(UTC))
@@ -147,8 +263,26 @@ async def cmd_stats(message: Message, services: Services, locale: str) -> None:
     await message.answer_photo(BufferedInputFile(png, filename="stats.png"))
 
 
-async def cmd_export(message: Message, services: Services) -> None:
+async def centre_export(message: Message, services: Services, role: Role) -> None:
+    """A centre admin's /export: their centre's applications only."""
+    assert role.center_id is not None
+    files = await export_centre_leads(services.db, role.center_id)
+    async with services.db.autocommit() as repos:
+        await repos.audit.record(
+            role.user_id, "export", f"centre {role.center_id}: {files[0].rows} applications"
+        )
+    await message.answer(
+        _("<b>Export</b>: your centre's applications — {count}.").format(count=files[0].rows)
+    )
+    for file in files:
+        await message.answer_document(BufferedInputFile(file.content, filename=file.filename))
+
+
+async def cmd_export(message: Message, services: Services, role: Role) -> None:
     assert message.from_user is not None
+    if not role.network:
+        await centre_export(message, services, role)
+        return
     db = services.db
     files = await export_all(db)
     counts = {f.filename.split(".")[0]: f.rows for f in files}
@@ -172,7 +306,8 @@ async def cmd_export(message: Message, services: Services) -> None:
 
 
 def create_router() -> Router:
-    router = admin_router(__name__)
+    router = admin_router(__name__, centre_admins=True)
     router.message.register(cmd_stats, Command("stats"))
+    router.message.register(cmd_centre_stats, Command("centrestats"))
     router.message.register(cmd_export, Command("export"))
     return router

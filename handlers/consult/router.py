@@ -23,14 +23,14 @@ from aiogram.utils.i18n import gettext as _
 from bot.config import Settings
 from bot.runtime.reply import Talk
 from bot.runtime.services import Services
+from bot.services.centre_admins import question_chats
 from bot.services.profile import mark_blocked, saved_locale
 from bot.services.staff import (
     NoTarget,
     RelayTarget,
-    is_staff_chat,
+    is_any_staff_chat,
     relay_target,
     remember_relay,
-    staff_chats,
 )
 from handlers.consult.callbacks import ConsultAction, ConsultCb
 from handlers.consult.states import Consult
@@ -53,7 +53,8 @@ logger = logging.getLogger(__name__)
 
 
 async def start_consultation(_event: Message | CallbackQuery, talk: Talk) -> None:
-    if not staff_chats(talk.services.settings):
+    services = talk.services
+    if not await question_chats(services.db, services.settings, talk.user_row.id):
         await talk.show(not_connected_text())
         return
     await talk.state.set_state(Consult.talking)
@@ -102,7 +103,8 @@ async def on_question(message: Message, bot: Bot, services: Services) -> None:
     with services.i18n.use_locale(settings.default_locale):
         header = question_header(person_link(message.from_user))
     delivered = False
-    for chat_id in staff_chats(settings):
+    # The staff chat of a centre of the person's region, else the network's.
+    for chat_id in await question_chats(services.db, settings, message.from_user.id):
         try:
             message_ids = await put_question(bot, chat_id, message, header)
         except TelegramAPIError as error:
@@ -140,8 +142,8 @@ class ReplyToRelayed(BaseFilter):
     ) -> bool | dict[str, Any]:
         reply = message.reply_to_message
         sender = message.from_user.id if message.from_user else None
-        if reply is None or not is_staff_chat(
-            services.settings, message.chat.id, message.chat.type, sender
+        if reply is None or not await is_any_staff_chat(
+            services.db, services.settings, message.chat.id, message.chat.type, sender
         ):
             return False
         target = await relay_target(services.db, message.chat.id, reply.message_id)
@@ -188,20 +190,22 @@ async def on_consultant_reply(
 
 
 async def ignore_staff_chatter(message: Message) -> None:
-    """Other messages in the consultant group are staff talking among themselves."""
+    """Other messages in the consultant group (or a centre's staff group) are staff talking
+    among themselves."""
+
+
+async def _in_a_group(message: Message) -> bool:
+    return message.chat.type != "private"
 
 
 def create_relay_router(settings: Settings) -> Router:
     """Comes first: a reply from a consultant must not be taken for a person's input."""
     router = Router(name=f"{__name__}.relay")
     router.message.register(on_consultant_reply, ReplyToRelayed())
-    if settings.consultant_chat_id is not None:
-        # Only a group: a person's own chat is never silenced (settings refuse such an id).
-        router.message.register(
-            ignore_staff_chatter,
-            F.chat.id == settings.consultant_chat_id,
-            F.chat.type != "private",
-        )
+    # Only groups reach the handlers (the dispatcher's filter lets in the consultant chat and
+    # the centres' staff chats): what no handler before took is staff talk, never a person's
+    # input, and a person's own chat is never silenced.
+    router.message.register(ignore_staff_chatter, _in_a_group)
     return router
 
 

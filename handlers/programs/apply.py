@@ -26,6 +26,7 @@ from bot.services import applications
 from bot.services.recommendations import program_and_center
 from bot.services.reminders import plan_programme_reminder
 from bot.services.results import ResultKey
+from handlers.admin.lead_status import reason_name
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.places.view import short
 from handlers.programs.callbacks import (
@@ -80,6 +81,14 @@ def lead_state(lead: LeadRow) -> str:
     """Where the application is, in words."""
     if lead.withdrawn:
         return _("withdrawn on {date}").format(date=day(lead.withdrawn_at))
+    if lead.stage == "contacted":
+        return _("the centre has contacted you ({date})").format(date=day(lead.stage_at))
+    if lead.stage == "enrolled":
+        return _("you are enrolled ({date})").format(date=day(lead.stage_at))
+    if lead.stage == "declined":
+        return _("closed by the centre ({date}): {reason}").format(
+            date=day(lead.stage_at), reason=reason_name(lead.stage_reason)
+        )
     if lead.delivered:
         return _("passed on to the consultants on {date}").format(date=day(lead.delivered_at))
     return _("saved, not yet passed on to the consultants — I keep trying")

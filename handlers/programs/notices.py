@@ -11,6 +11,7 @@ from bot.domain.phones import format_phone
 from bot.services.centers import center as center_by_id
 from bot.services.recommendations import program_and_center
 from bot.workers.outbox import LeadViews
+from handlers.admin.lead_status import stage_keyboard
 from handlers.consult.view import person_label
 from handlers.places.view import short
 from storage.db import Database
@@ -51,7 +52,9 @@ async def lead_notice(db: Database, lead: LeadRow) -> str:
     ]
     if program is not None and program.is_sample:
         lines.append(_("This is a sample programme: tell the person what the centre offers."))
-    lines.append(_("Reply to this message to write to the person in the bot."))
+    lines.append(
+        _("Reply to this message to write to the person in the bot; the buttons set its status.")
+    )
     return "\n".join(lines)
 
 
@@ -84,4 +87,5 @@ def lead_views() -> LeadViews:
         withdrawal=withdrawal_notice,
         admin_alert=admin_alert,
         passed_on=passed_on,
+        buttons=stage_keyboard,
     )

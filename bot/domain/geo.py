@@ -733,6 +733,14 @@ class PlaceIndex:
             if not rivals:
                 kept_towns.append(town_hit)
                 continue
+            end = town_hit.start + town_hit.size
+            if town_hit.size > max(h.size for h in rivals) and all(
+                town_hit.start <= h.start and h.start + h.size <= end and not h.beside_marker
+                for h in rivals
+            ):  # «Ростов Великий», «Матвеев Курган»: the longer name is the settlement's
+                hits = [h for h in hits if h not in rivals]
+                kept_towns.append(town_hit)
+                continue
             weak = all(
                 h.entry.kind is PlaceKind.region and not h.spelled and not h.beside_marker
                 for h in rivals

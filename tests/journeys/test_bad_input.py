@@ -124,7 +124,8 @@ async def test_flooding_user_is_throttled_without_slowing_others(
     calm = ChatSimulator(dispatcher, bot, session, user_id=2, first_name="Тихоня")
     answers = []
     for _ in range(12):
-        answers.extend(sent_texts(await flooder.send("привет")))
+        # A cheap answer: the test is about the window, not about what is answered.
+        answers.extend(sent_texts(await flooder.send("/help")))
     notices = [t for t in answers if t.startswith("Слишком часто")]
     assert len(notices) == 1
     assert len(answers) == 6  # five answered, one notice, the rest ignored for a moment

@@ -50,7 +50,7 @@ async def test_a_question_reaches_the_consultants_and_the_reply_comes_back(
     assert staff_texts(session)[-1] == "✅ Доставлено."
     await client.click("Завершить разговор")
     assert "Разговор завершён" in client.last_text or "завершён" in client.last_text
-    await client.send("просто текст")
+    await client.send("абырвалг")
     assert "Не уверен, что понял" in client.last_text  # no longer relayed
 
 

@@ -20,10 +20,13 @@ from bot.domain.catalogue import KLIMOV, RIASEC
 ID_PATTERN = re.compile(r"^[a-z0-9_]{1,24}$")
 # A ФГОС СПО code and name: «15.01.05 Сварщик (…)».
 SPO_PATTERN = re.compile(r"^\d{2}\.0[12]\.\d{2} \S.*$")
+LABEL_LENGTH = 24  # a button label that phones do not cut
 COLUMNS = (
     "id",
     "name_ru",
     "name_en",
+    "label_ru",
+    "label_en",
     "synonyms_ru",
     "synonyms_en",
     "riasec",
@@ -60,6 +63,8 @@ class Occupation:
     id: str
     name_ru: str
     name_en: str
+    label_ru: str  # for buttons, at most `LABEL_LENGTH`: the name or a short form of it
+    label_en: str
     synonyms_ru: tuple[str, ...]
     synonyms_en: tuple[str, ...]
     riasec: str  # 1–3 letters of R I A S E C, strongest first
@@ -76,6 +81,10 @@ class Occupation:
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_ru
+
+    def label(self, locale: str) -> str:
+        """For a button: «Ветеринарный врач», «Воспитатель»."""
+        return self.label_en if locale == "en" else self.label_ru
 
     def about(self, locale: str) -> str:
         return self.about_en if locale == "en" else self.about_ru
@@ -98,10 +107,24 @@ def _optional(value: str) -> str | None:
     return value.strip() or None
 
 
+def _labels(values: dict[str, str], where: str) -> dict[str, str]:
+    """Button labels; the column is optional: the name without its parenthesis by default."""
+    labels = {}
+    for locale in ("ru", "en"):
+        label = values[f"label_{locale}"] or values[f"name_{locale}"].split(" (", 1)[0]
+        if len(label) > LABEL_LENGTH:
+            raise OccupationDataError(
+                f"{where}: label_{locale} is needed, at most {LABEL_LENGTH} characters"
+            )
+        labels[locale] = label
+    return labels
+
+
 def parse_occupations(text: str) -> tuple[Occupation, ...]:
     """Parse and validate the CSV text; raises `OccupationDataError` naming the broken row."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+    optional = ("label_ru", "label_en")
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ()) and c not in optional]
     if missing:
         raise OccupationDataError(f"occupations: missing columns {', '.join(missing)}")
     result: list[Occupation] = []
@@ -124,6 +147,7 @@ def parse_occupations(text: str) -> tuple[Occupation, ...]:
             raise OccupationDataError(f"{where}: riasec repeats a letter")
         if values["klimov"] not in KLIMOV:
             raise OccupationDataError(f"{where}: klimov must be one of {', '.join(KLIMOV)}")
+        labels = _labels(values, where)
         spo = _split(values["spo"])
         for item in spo:
             if not SPO_PATTERN.match(item):
@@ -133,6 +157,8 @@ def parse_occupations(text: str) -> tuple[Occupation, ...]:
                 id=values["id"],
                 name_ru=values["name_ru"],
                 name_en=values["name_en"],
+                label_ru=labels["ru"],
+                label_en=labels["en"],
                 synonyms_ru=_split(values["synonyms_ru"]),
                 synonyms_en=_split(values["synonyms_en"]),
                 riasec=riasec,

@@ -28,7 +28,7 @@ def _label(text: str) -> str:
 
 
 def button_label(occupation: Occupation, locale: str) -> str:
-    return _label(occupation.name(locale))
+    return occupation.label(locale)
 
 
 def types_in_words(occupation: Occupation, riasec: InstrumentTexts) -> str:

@@ -200,6 +200,7 @@ TITLE_MATCH = 1.0
 DESCRIPTION_MATCH = 0.4
 SAME_KLIMOV = 0.15
 RIASEC_AGREEMENT = 0.15
+DESCRIPTION_AGREEMENT = 0.6
 
 
 def normalised(text: str) -> str:
@@ -243,18 +244,22 @@ def programme_match(
     """How surely a programme trains for the occupation: 0 when neither its title nor its
     description names the work; more when the title does, and a little more when the
     programme's interest types agree with the occupation's."""
+    agreement = 0.0
+    if len(weights) == len(RIASEC) and max(weights) > 0:
+        leading = RIASEC.index(occupation.riasec[0])
+        agreement = weights[leading] / max(weights)
+    same_klimov = klimov == occupation.klimov
     if mentions(occupation, normalised(title)):
         score = TITLE_MATCH
     elif description and mentions(occupation, normalised(description)):
+        # A word in a description says less («без медицинских противопоказаний» is no
+        # medicine course): it counts only when the programme is of the job's kind.
+        if not same_klimov and agreement < DESCRIPTION_AGREEMENT:
+            return 0.0
         score = DESCRIPTION_MATCH
     else:
         return 0.0
-    if klimov == occupation.klimov:
-        score += SAME_KLIMOV
-    if len(weights) == len(RIASEC) and max(weights) > 0:
-        leading = RIASEC.index(occupation.riasec[0])
-        score += RIASEC_AGREEMENT * weights[leading] / max(weights)
-    return score
+    return score + SAME_KLIMOV * same_klimov + RIASEC_AGREEMENT * agreement
 
 
 # --- occupations for a test result ------------------------------------------------------------

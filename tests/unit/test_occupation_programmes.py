@@ -48,10 +48,11 @@ def test_a_stem_must_start_a_word() -> None:
 def test_a_description_counts_less_than_a_title() -> None:
     cook = _job("cook")
     by_title = programme_match(cook, "Повар", None, None, NONE)
-    by_description = programme_match(
-        cook, "Готовим вместе", "Курс для будущего повара.", None, NONE
-    )
-    assert by_description == DESCRIPTION_MATCH < by_title
+    about = "Курс для будущего повара."
+    by_description = programme_match(cook, "Готовим вместе", about, "nature", NONE)
+    assert DESCRIPTION_MATCH <= by_description < by_title
+    # A word in the description of a programme of another kind is no match.
+    assert programme_match(cook, "Готовим вместе", about, "signs", NONE) == 0
 
 
 def test_agreeing_types_rank_a_match_higher() -> None:

@@ -53,7 +53,7 @@ def card_text(
     ]
     if occupation.spo:
         lines.append(
-            _("• College (СПО): {specialties}").format(
+            _("• College (СПО, official names in Russian): {specialties}").format(
                 specialties="; ".join(escape(s) for s in occupation.spo[:SPO_SHOWN])
             )
         )

@@ -44,6 +44,9 @@ class OccupationProgrammes:
     # Programmes for this job that exist in the catalogue but are out of reach or closed to
     # the person: "there are some, not here".
     elsewhere: int
+    # The nearest of those the person could join but are out of reach (in person, with a
+    # known place): what to say instead of "nothing".
+    nearest: tuple[Program, Center, float] | None = None
 
 
 async def occupation_programmes(
@@ -77,17 +80,22 @@ async def occupation_programmes(
             sorted({p.center_id for _s, p in matched.values() if p.center_id})
         )
     ranked: list[Ranked] = []
+    nearest: tuple[Program, Center, float] | None = None
     for _score, program in matched.values():
         center = centers.get(program.center_id or "")
         if program.center_id and center is None:
             continue  # a programme of a centre that is gone
         rated = rate_one(person, program, (center.lat, center.lon) if center else None)
-        if (
-            suits(prefs, rated.offer)
-            and in_reach(person, rated.offer, rated.distance_km)
-            and not known_to_exclude(person, rated.offer)
-        ):
+        if not suits(prefs, rated.offer) or known_to_exclude(person, rated.offer):
+            continue
+        if in_reach(person, rated.offer, rated.distance_km):
             ranked.append(rated)
+        elif (
+            center is not None
+            and rated.distance_km is not None
+            and (nearest is None or rated.distance_km < nearest[2])
+        ):
+            nearest = (program, center, rated.distance_km)
     # The surest match first, then the nearest, then the best fit to the job's types.
     ranked.sort(
         key=lambda r: (
@@ -109,4 +117,6 @@ async def occupation_programmes(
         )
         for r in shown
     ]
-    return OccupationProgrammes(items, needs_place, elsewhere=len(matched) - len(ranked))
+    return OccupationProgrammes(
+        items, needs_place, elsewhere=len(matched) - len(ranked), nearest=nearest
+    )

@@ -80,6 +80,10 @@ async def test_out_of_reach_is_counted_not_listed(db: Database) -> None:
     found = await occupation_programmes(db, _job("welder"), PERM, None)
     in_person = [p for _r, p, c in found.items if c is not None]
     assert not in_person and found.elsewhere >= 1
+    assert found.nearest is not None
+    program, center, distance = found.nearest
+    assert program.id == "sample-001" and center.region_slug == "sverdlovsk-oblast"
+    assert 250 < distance < 350  # Пермь — Екатеринбург
 
 
 async def test_what_the_person_told_rules_programmes_out(db: Database) -> None:

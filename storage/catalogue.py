@@ -288,20 +288,10 @@ class CatalogueRepo:
         )
         return [_program(row) for row in rows]
 
-    async def programs_mentioning(self, fragments: Sequence[str], limit: int) -> list[Program]:
-        """Programmes whose title or description contains any of the fragments (as written:
-        SQLite folds the case of ASCII letters only), titles first."""
-        if not fragments:
-            return []
-        like = " OR ".join(["title LIKE ?"] * len(fragments))
-        like_description = " OR ".join(["description LIKE ?"] * len(fragments))
-        patterns = tuple(f"%{f}%" for f in fragments)
-        rows = await self._conn.execute_fetchall(
-            f"SELECT {_PROGRAM_COLUMNS} FROM programs WHERE ({like}) OR ({like_description}) "
-            f"ORDER BY ({like}) DESC, id LIMIT ?",
-            (*patterns, *patterns, *patterns, limit),
-        )
-        return [_program(row) for row in rows]
+    async def program_titles(self) -> list[tuple[str, str]]:
+        """(id, title) of every programme: what occupations are linked by."""
+        rows = await self._conn.execute_fetchall("SELECT id, title FROM programs ORDER BY id")
+        return [(str(row[0]), str(row[1])) for row in rows]
 
     async def count_programs(self) -> tuple[int, int]:
         """(all programs, of them samples)."""

@@ -8,10 +8,13 @@ code leaves `spo` empty rather than guess.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import io
 import re
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -222,16 +225,50 @@ def mentions(occupation: Occupation, text: str) -> bool:
     return any(_keyword_pattern(k).search(text) for k in occupation.keywords)
 
 
-def search_stems(occupation: Occupation) -> tuple[str, ...]:
-    """The first stem of every keyword, as written in titles (lower case and capitalised, with
-    «е» and «ё»): a cheap first filter in the database; `programme_match` decides."""
-    stems: dict[str, None] = {}
-    for keyword in occupation.keywords:
-        first = normalised(keyword).split()[0]
-        for variant in (first, first.replace("е", "ё")):
-            stems[variant] = None
-            stems[variant[:1].upper() + variant[1:]] = None
-    return tuple(stems)
+_WORD = re.compile(r"\w+(?:-\w+)*")
+
+
+class TitleIndex:
+    """Programme titles by the words in them, to find the programmes an occupation's keywords
+    may name without reading every title: a keyword's stems must each start a word of the
+    title (`programme_match` then decides). Compact: the word list and one array of
+    programme numbers per word."""
+
+    def __init__(self, titles: Iterable[tuple[str, str]]) -> None:
+        self._ids: list[str] = []
+        postings: dict[str, array[int]] = {}
+        for number, (program_id, title) in enumerate(titles):
+            self._ids.append(program_id)
+            for word in set(_WORD.findall(normalised(title))):
+                if not word.isdigit():  # «№ 12», «2025»: no keyword is a number
+                    postings.setdefault(word, array("i")).append(number)
+        self._words = sorted(postings)
+        self._postings = postings
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _starting(self, stem: str) -> set[int]:
+        found: set[int] = set()
+        at = bisect.bisect_left(self._words, stem)
+        while at < len(self._words) and self._words[at].startswith(stem):
+            found.update(self._postings[self._words[at]])
+            at += 1
+        return found
+
+    def candidates(self, occupation: Occupation, limit: int) -> list[str]:
+        """Ids of programmes whose titles have words starting with every stem of one of the
+        occupation's keywords, in id order, at most `limit`."""
+        found: set[int] = set()
+        for keyword in occupation.keywords:
+            stems = [s for s in _WORD.findall(normalised(keyword))]
+            if not stems:
+                continue
+            hits = self._starting(stems[0])
+            for stem in stems[1:]:
+                hits &= self._starting(stem)
+            found |= hits
+        return [self._ids[n] for n in sorted(found)[:limit]]
 
 
 def programme_match(

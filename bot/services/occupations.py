@@ -10,12 +10,14 @@ card says who may enrol, and applying checks it.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from dataclasses import dataclass
 
 from bot.domain.catalogue import Center, Program
 from bot.domain.enrolment import AgeBand, Status
 from bot.domain.interests import code_interests
-from bot.domain.occupations import Occupation, programme_match, search_stems
+from bot.domain.occupations import Occupation, TitleIndex, programme_match
 from bot.domain.ranking import (
     REACH_KM,
     FormatChoice,
@@ -34,6 +36,27 @@ from storage.db import Database
 # still gives the best of these.
 CANDIDATES = 400
 SHOWN = 6
+
+
+# Per database: the catalogue version the index was built at, and the index. Rebuilt when the
+# version changes (every write of programmes bumps it), like the offer index.
+_INDEXES: weakref.WeakKeyDictionary[Database, tuple[str, TitleIndex]] = weakref.WeakKeyDictionary()
+
+
+async def title_index(db: Database) -> TitleIndex:
+    """The index of the catalogue as it is now. Two requests that find it stale at once may
+    both build it: the same result, and cheaper than making one wait on a lock."""
+    async with db.autocommit() as repos:
+        version = await repos.catalogue.programs_version()
+    cached = _INDEXES.get(db)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    async with db.autocommit() as repos:
+        version = await repos.catalogue.programs_version()
+        titles = await repos.catalogue.program_titles()
+    index = await asyncio.to_thread(TitleIndex, titles)
+    _INDEXES[db] = (version, index)
+    return index
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +89,11 @@ async def occupation_programmes(
     person = person_for(
         interests, place, role, age_band=age_band, status=status, reach_km=reach_km
     )
+    index = await title_index(db)
     async with db.autocommit() as repos:
-        candidates = await repos.catalogue.programs_mentioning(
-            search_stems(occupation), CANDIDATES
-        )
+        candidates = (
+            await repos.catalogue.programs(index.candidates(occupation, CANDIDATES))
+        ).values()
         matched = {
             p.id: (score, p)
             for p in candidates

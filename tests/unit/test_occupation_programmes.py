@@ -7,11 +7,11 @@ from bot.domain.enrolment import AgeBand, Status
 from bot.domain.occupations import (
     DESCRIPTION_MATCH,
     Occupation,
+    TitleIndex,
     for_klimov,
     for_riasec,
     get_occupation,
     programme_match,
-    search_stems,
 )
 from bot.domain.quiz.scoring import klimov_result, riasec_result
 from bot.services.occupations import occupation_programmes
@@ -62,9 +62,21 @@ def test_agreeing_types_rank_a_match_higher() -> None:
     assert agreeing > plain
 
 
-def test_search_stems_cover_case_and_yo() -> None:
-    stems = search_stems(_job("welder"))
-    assert "сварщ" in stems and "Сварщ" in stems
+def test_the_title_index_finds_words_by_their_start() -> None:
+    index = TitleIndex(
+        [
+            ("a", "Сварщик ручной дуговой сварки"),
+            ("b", "Маляр-штукатур: отделочные работы"),
+            ("c", "Горничная"),
+            ("d", "Охрана труда для руководителей"),
+            ("e", "Ёлочные игрушки"),
+        ]
+    )
+    assert index.candidates(_job("welder"), 10) == ["a"]
+    assert index.candidates(_job("plasterer_painter"), 10) == ["b"]
+    assert index.candidates(_job("miner"), 10) == []
+    assert index.candidates(_job("safety_engineer"), 10) == ["d"]  # «охран труд»: a phrase
+    assert index.candidates(_job("security_guard"), 10) == []
 
 
 async def test_welding_programmes_within_reach_of_ekaterinburg(db: Database) -> None:

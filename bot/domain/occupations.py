@@ -256,9 +256,9 @@ class TitleIndex:
             at += 1
         return found
 
-    def candidates(self, occupation: Occupation, limit: int) -> list[str]:
+    def candidates(self, occupation: Occupation, limit: int | None = None) -> list[str]:
         """Ids of programmes whose titles have words starting with every stem of one of the
-        occupation's keywords, in id order, at most `limit`."""
+        occupation's keywords, in id order (at most `limit`)."""
         found: set[int] = set()
         for keyword in occupation.keywords:
             stems = [s for s in _WORD.findall(normalised(keyword))]

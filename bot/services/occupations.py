@@ -11,6 +11,7 @@ card says who may enrol, and applying checks it.
 from __future__ import annotations
 
 import asyncio
+import math
 import weakref
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from bot.domain.occupations import Occupation, TitleIndex, programme_match
 from bot.domain.ranking import (
     REACH_KM,
     FormatChoice,
+    Person,
     Preferences,
     Ranked,
     in_reach,
@@ -36,6 +38,17 @@ from storage.db import Database
 # still gives the best of these.
 CANDIDATES = 400
 SHOWN = 6
+KM_PER_DEGREE = 111.0  # of latitude; the shortest a degree gets on the Earth is 110.6 km
+BOX_MARGIN = 0.05  # degrees
+WHOLE_WORLD = (-90.0, 90.0, -180.0, 180.0)
+
+
+def reach_box(lat: float, lon: float, reach_km: float) -> tuple[float, float, float, float]:
+    """South, north, west, east of a box holding every point within `reach_km`: the database
+    narrows by it, `in_reach` decides."""
+    dlat = reach_km / KM_PER_DEGREE + BOX_MARGIN
+    dlon = reach_km / (KM_PER_DEGREE * max(math.cos(math.radians(lat)), 0.05)) + BOX_MARGIN
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
 # Per database: the catalogue version the index was built at, and the index. Rebuilt when the
@@ -72,6 +85,58 @@ class OccupationProgrammes:
     nearest: tuple[Program, Center, float] | None = None
 
 
+Matched = dict[str, tuple[float, Program]]
+
+
+async def _matching(
+    db: Database,
+    occupation: Occupation,
+    ids: list[str],
+    region: str | None,
+    box: tuple[float, float, float, float] | None,
+) -> tuple[Matched, dict[str, Center]]:
+    async with db.autocommit() as repos:
+        candidates = await repos.catalogue.programs_within(ids, region, box, CANDIDATES)
+        matched = {
+            p.id: (score, p)
+            for p in candidates
+            if (score := programme_match(occupation, p.title, p.description, p.klimov, p.weights))
+            > 0
+        }
+        centers = await repos.catalogue.centers(
+            sorted({p.center_id for _s, p in matched.values() if p.center_id})
+        )
+    return matched, centers
+
+
+def _sorted_out(
+    person: Person, prefs: Preferences, matched: Matched, centers: dict[str, Center]
+) -> tuple[list[Ranked], tuple[Program, Center, float] | None, int]:
+    """The matches within reach (unsorted), the nearest beyond reach, and how many the person
+    could join but are beyond reach."""
+    ranked: list[Ranked] = []
+    nearest: tuple[Program, Center, float] | None = None
+    beyond = 0
+    for _score, program in matched.values():
+        center = centers.get(program.center_id or "")
+        if program.center_id and center is None:
+            continue  # a programme of a centre that is gone
+        rated = rate_one(person, program, (center.lat, center.lon) if center else None)
+        if not suits(prefs, rated.offer) or known_to_exclude(person, rated.offer):
+            continue
+        if in_reach(person, rated.offer, rated.distance_km):
+            ranked.append(rated)
+            continue
+        beyond += 1
+        if (
+            center is not None
+            and rated.distance_km is not None
+            and (nearest is None or rated.distance_km < nearest[2])
+        ):
+            nearest = (program, center, rated.distance_km)
+    return ranked, nearest, beyond
+
+
 async def occupation_programmes(
     db: Database,
     occupation: Occupation,
@@ -90,36 +155,15 @@ async def occupation_programmes(
         interests, place, role, age_band=age_band, status=status, reach_km=reach_km
     )
     index = await title_index(db)
-    async with db.autocommit() as repos:
-        candidates = (
-            await repos.catalogue.programs(index.candidates(occupation, CANDIDATES))
-        ).values()
-        matched = {
-            p.id: (score, p)
-            for p in candidates
-            if (score := programme_match(occupation, p.title, p.description, p.klimov, p.weights))
-            > 0
-        }
-        centers = await repos.catalogue.centers(
-            sorted({p.center_id for _s, p in matched.values() if p.center_id})
-        )
-    ranked: list[Ranked] = []
-    nearest: tuple[Program, Center, float] | None = None
-    for _score, program in matched.values():
-        center = centers.get(program.center_id or "")
-        if program.center_id and center is None:
-            continue  # a programme of a centre that is gone
-        rated = rate_one(person, program, (center.lat, center.lon) if center else None)
-        if not suits(prefs, rated.offer) or known_to_exclude(person, rated.offer):
-            continue
-        if in_reach(person, rated.offer, rated.distance_km):
-            ranked.append(rated)
-        elif (
-            center is not None
-            and rated.distance_km is not None
-            and (nearest is None or rated.distance_km < nearest[2])
-        ):
-            nearest = (program, center, rated.distance_km)
+    ids = index.candidates(occupation)
+    box = reach_box(place.lat, place.lon, reach_km) if place else None
+    region = place.region_slug if place else None
+    matched, centers = await _matching(db, occupation, ids, region, box)
+    ranked, nearest, elsewhere = _sorted_out(person, prefs, matched, centers)
+    if not ranked and place is not None:
+        # Nothing within reach: look at the whole country for the nearest, to say where.
+        far, far_centers = await _matching(db, occupation, ids, None, WHOLE_WORLD)
+        _none, nearest, elsewhere = _sorted_out(person, prefs, far, far_centers)
     # The surest match first, then the nearest, then the best fit to the job's types.
     ranked.sort(
         key=lambda r: (
@@ -141,6 +185,4 @@ async def occupation_programmes(
         )
         for r in shown
     ]
-    return OccupationProgrammes(
-        items, needs_place, elsewhere=len(matched) - len(ranked), nearest=nearest
-    )
+    return OccupationProgrammes(items, needs_place, elsewhere=elsewhere, nearest=nearest)

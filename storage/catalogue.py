@@ -44,8 +44,6 @@ _OFFER_COLUMNS = (
     "p.min_age, p.max_age, p.status_mask, p.residents_only, p.enroll_until"
 )
 PROGRAMS_VERSION = "programs_version"
-# Ids per `IN (…)`: well below SQLite's limit on bound parameters.
-_ID_CHUNK = 5000
 
 
 def _region(row: Sequence[Any]) -> Region:
@@ -290,43 +288,17 @@ class CatalogueRepo:
         )
         return [_program(row) for row in rows]
 
-    async def program_titles(self) -> list[tuple[str, str]]:
-        """(id, title) of every programme: what occupations are linked by."""
-        rows = await self._conn.execute_fetchall("SELECT id, title FROM programs ORDER BY id")
-        return [(str(row[0]), str(row[1])) for row in rows]
-
-    async def programs_within(
+    async def program_titles(
         self,
-        ids: Sequence[str],
-        region_slug: str | None,
-        box: tuple[float, float, float, float] | None,
-        limit: int,
-    ) -> list[Program]:
-        """Of these programmes: the online ones, and with a place, those of its region or at a
-        centre inside `box` (south, north, west, east). In-person ones first, at most `limit`.
-        """
-        found: list[Program] = []
-        near_args: tuple[str | float, ...] = ()
-        if box is None:
-            near = "0"
-        else:
-            near = (
-                "region_slug = ? OR center_id IN (SELECT id FROM centers "
-                "WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?)"
-            )
-            near_args = (region_slug or "", *box)
-        for first in range(0, len(ids), _ID_CHUNK):
-            chunk = tuple(ids[first : first + _ID_CHUNK])
-            rows = await self._conn.execute_fetchall(
-                f"SELECT {_PROGRAM_COLUMNS} FROM programs "
-                f"WHERE id IN ({', '.join('?' * len(chunk))}) "
-                f"AND (center_id IS NULL OR format = 'online' OR {near}) "
-                "ORDER BY (center_id IS NULL OR format = 'online'), id LIMIT ?",
-                (*chunk, *near_args, limit),
-            )
-            found += [_program(row) for row in rows]
-        found.sort(key=lambda p: (p.center_id is None or p.format == "online", p.id))
-        return found[:limit]
+    ) -> list[tuple[str, str, str | None, bool, float | None, float | None]]:
+        """(id, title, region, online, the centre's latitude and longitude) of every
+        programme: what occupations are linked by, and where."""
+        rows = await self._conn.execute_fetchall(
+            "SELECT p.id, p.title, p.region_slug, "
+            "p.center_id IS NULL OR p.format = 'online', c.lat, c.lon "
+            "FROM programs AS p LEFT JOIN centers AS c ON c.id = p.center_id ORDER BY p.id"
+        )
+        return [(str(r[0]), str(r[1]), r[2], bool(r[3]), r[4], r[5]) for r in rows]
 
     async def count_programs(self) -> tuple[int, int]:
         """(all programs, of them samples)."""

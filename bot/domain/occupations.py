@@ -12,6 +12,7 @@ import bisect
 import csv
 import functools
 import io
+import math
 import re
 from array import array
 from collections.abc import Iterable
@@ -228,20 +229,36 @@ def mentions(occupation: Occupation, text: str) -> bool:
 _WORD = re.compile(r"\w+(?:-\w+)*")
 
 
-class TitleIndex:
-    """Programme titles by the words in them, to find the programmes an occupation's keywords
-    may name without reading every title: a keyword's stems must each start a word of the
-    title (`programme_match` then decides). Compact: the word list and one array of
-    programme numbers per word."""
+# (id, title, region slug, online, the centre's latitude and longitude) of one programme.
+IndexRow = tuple[str, str, str | None, bool, float | None, float | None]
+Box = tuple[float, float, float, float]  # south, north, west, east
 
-    def __init__(self, titles: Iterable[tuple[str, str]]) -> None:
+
+class TitleIndex:
+    """Programme titles by the words in them, with where each programme is, to find the
+    programmes an occupation's keywords may name near a person without reading the catalogue:
+    a keyword's stems must each start a word of the title (`programme_match` then decides), and
+    an in-person programme must be in the person's region or box (`in_reach` then decides).
+    Compact: the word list, one array of programme numbers per word, and arrays of places."""
+
+    def __init__(self, rows: Iterable[IndexRow]) -> None:
         self._ids: list[str] = []
         postings: dict[str, array[int]] = {}
-        for number, (program_id, title) in enumerate(titles):
+        self._regions: dict[str, int] = {}
+        self._region = array("h")
+        self._online = bytearray()
+        self._lat = array("f")
+        self._lon = array("f")
+        for number, (program_id, title, region, online, lat, lon) in enumerate(rows):
             self._ids.append(program_id)
             for word in set(_WORD.findall(normalised(title))):
                 if not word.isdigit():  # «№ 12», «2025»: no keyword is a number
                     postings.setdefault(word, array("i")).append(number)
+            self._region.append(self._regions.setdefault(region or "", len(self._regions)))
+            located = not online and lat is not None and lon is not None
+            self._online.append(0 if located else 1)
+            self._lat.append(lat if located and lat is not None else 0.0)
+            self._lon.append(lon if located and lon is not None else 0.0)
         self._words = sorted(postings)
         self._postings = postings
 
@@ -256,19 +273,61 @@ class TitleIndex:
             at += 1
         return found
 
-    def candidates(self, occupation: Occupation, limit: int | None = None) -> list[str]:
-        """Ids of programmes whose titles have words starting with every stem of one of the
-        occupation's keywords, in id order (at most `limit`)."""
+    def _matching(self, occupation: Occupation) -> list[int]:
         found: set[int] = set()
         for keyword in occupation.keywords:
-            stems = [s for s in _WORD.findall(normalised(keyword))]
+            stems = _WORD.findall(normalised(keyword))
             if not stems:
                 continue
             hits = self._starting(stems[0])
             for stem in stems[1:]:
                 hits &= self._starting(stem)
             found |= hits
-        return [self._ids[n] for n in sorted(found)[:limit]]
+        return sorted(found)
+
+    def candidates(
+        self,
+        occupation: Occupation,
+        limit: int | None = None,
+        *,
+        region: str | None = None,
+        box: Box | None = None,
+    ) -> list[str]:
+        """Ids of programmes whose titles have words starting with every stem of one of the
+        occupation's keywords. With a `box`: the in-person ones in `region` or inside the box
+        first, then the online ones; without: all, in id order. At most `limit`."""
+        numbers = self._matching(occupation)
+        if box is not None:
+            south, north, west, east = box
+            home = self._regions.get(region or "", -1) if region else -1
+            near = [
+                n
+                for n in numbers
+                if not self._online[n]
+                and (
+                    self._region[n] == home
+                    or (south <= self._lat[n] <= north and west <= self._lon[n] <= east)
+                )
+            ]
+            numbers = near + [n for n in numbers if self._online[n]]
+        return [self._ids[n] for n in numbers[:limit]]
+
+    def online(self, occupation: Occupation, limit: int | None = None) -> list[str]:
+        """Ids of the online programmes for the occupation (no place known yet)."""
+        numbers = [n for n in self._matching(occupation) if self._online[n]]
+        return [self._ids[n] for n in numbers[:limit]]
+
+    def nearest(self, occupation: Occupation, lat: float, lon: float, limit: int) -> list[str]:
+        """Ids of the in-person programmes for the occupation, nearest first (roughly: a flat
+        map around the person, enough to pick the few that `rate_one` then measures)."""
+        squeeze = math.cos(math.radians(lat))
+
+        def far(n: int) -> float:
+            dlon = (self._lon[n] - lon + 180.0) % 360.0 - 180.0
+            return (self._lat[n] - lat) ** 2 + (dlon * squeeze) ** 2
+
+        located = [n for n in self._matching(occupation) if not self._online[n]]
+        return [self._ids[n] for n in sorted(located, key=far)[:limit]]
 
 
 def programme_match(

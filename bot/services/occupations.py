@@ -34,13 +34,12 @@ from bot.services.profile import Place
 from bot.services.recommendations import LEGACY_CODE_WEIGHTS, person_for
 from storage.db import Database
 
-# Enough candidates for any real catalogue; a generated one with thousands of welding courses
-# still gives the best of these.
-CANDIDATES = 400
+# Programmes read per tap: the in-person ones near the person first, then online ones.
+CANDIDATES = 100
 SHOWN = 6
 KM_PER_DEGREE = 111.0  # of latitude; the shortest a degree gets on the Earth is 110.6 km
 BOX_MARGIN = 0.05  # degrees
-WHOLE_WORLD = (-90.0, 90.0, -180.0, 180.0)
+NEAREST_LOOKED_AT = 20
 
 
 def reach_box(lat: float, lon: float, reach_km: float) -> tuple[float, float, float, float]:
@@ -77,8 +76,7 @@ class OccupationProgrammes:
     items: list[tuple[Ranked, Program, Center | None]]  # best first, at most `SHOWN`
     # The place is not known: `items` are online programmes, in-person ones wait for it.
     needs_place: bool
-    # Programmes for this job that exist in the catalogue but are out of reach or closed to
-    # the person: "there are some, not here".
+    # Programmes for this job beyond reach that the person could join (of those looked at).
     elsewhere: int
     # The nearest of those the person could join but are out of reach (in person, with a
     # known place): what to say instead of "nothing".
@@ -89,14 +87,10 @@ Matched = dict[str, tuple[float, Program]]
 
 
 async def _matching(
-    db: Database,
-    occupation: Occupation,
-    ids: list[str],
-    region: str | None,
-    box: tuple[float, float, float, float] | None,
+    db: Database, occupation: Occupation, ids: list[str]
 ) -> tuple[Matched, dict[str, Center]]:
     async with db.autocommit() as repos:
-        candidates = await repos.catalogue.programs_within(ids, region, box, CANDIDATES)
+        candidates = (await repos.catalogue.programs(ids)).values()
         matched = {
             p.id: (score, p)
             for p in candidates
@@ -155,15 +149,18 @@ async def occupation_programmes(
         interests, place, role, age_band=age_band, status=status, reach_km=reach_km
     )
     index = await title_index(db)
-    ids = index.candidates(occupation)
-    box = reach_box(place.lat, place.lon, reach_km) if place else None
-    region = place.region_slug if place else None
-    matched, centers = await _matching(db, occupation, ids, region, box)
+    if place is None:
+        ids = index.online(occupation, CANDIDATES)
+    else:
+        box = reach_box(place.lat, place.lon, reach_km)
+        ids = index.candidates(occupation, CANDIDATES, region=place.region_slug, box=box)
+    matched, centers = await _matching(db, occupation, ids)
     ranked, nearest, elsewhere = _sorted_out(person, prefs, matched, centers)
     if not ranked and place is not None:
-        # Nothing within reach: look at the whole country for the nearest, to say where.
-        far, far_centers = await _matching(db, occupation, ids, None, WHOLE_WORLD)
-        _none, nearest, elsewhere = _sorted_out(person, prefs, far, far_centers)
+        # Nothing within reach: the nearest ones beyond it, to say where.
+        far = index.nearest(occupation, place.lat, place.lon, NEAREST_LOOKED_AT)
+        far_matched, far_centers = await _matching(db, occupation, far)
+        _none, nearest, elsewhere = _sorted_out(person, prefs, far_matched, far_centers)
     # The surest match first, then the nearest, then the best fit to the job's types.
     ranked.sort(
         key=lambda r: (

@@ -63,20 +63,42 @@ def test_agreeing_types_rank_a_match_higher() -> None:
 
 
 def test_the_title_index_finds_words_by_their_start() -> None:
+    online = (None, True, None, None)
     index = TitleIndex(
         [
-            ("a", "Сварщик ручной дуговой сварки"),
-            ("b", "Маляр-штукатур: отделочные работы"),
-            ("c", "Горничная"),
-            ("d", "Охрана труда для руководителей"),
-            ("e", "Ёлочные игрушки"),
+            ("a", "Сварщик ручной дуговой сварки", *online),
+            ("b", "Маляр-штукатур: отделочные работы", *online),
+            ("c", "Горничная", *online),
+            ("d", "Охрана труда для руководителей", *online),
+            ("e", "Ёлочные игрушки", *online),
         ]
     )
-    assert index.candidates(_job("welder"), 10) == ["a"]
-    assert index.candidates(_job("plasterer_painter"), 10) == ["b"]
-    assert index.candidates(_job("miner"), 10) == []
-    assert index.candidates(_job("safety_engineer"), 10) == ["d"]  # «охран труд»: a phrase
-    assert index.candidates(_job("security_guard"), 10) == []
+    assert index.candidates(_job("welder")) == ["a"]
+    assert index.candidates(_job("plasterer_painter")) == ["b"]
+    assert index.candidates(_job("miner")) == []
+    assert index.candidates(_job("safety_engineer")) == ["d"]  # «охран труд»: a phrase
+    assert index.candidates(_job("security_guard")) == []
+
+
+def test_the_title_index_keeps_what_is_near_and_finds_the_nearest() -> None:
+    index = TitleIndex(
+        [
+            ("ekb", "Сварщик", "sverdlovsk-oblast", False, 56.84, 60.61),
+            ("perm", "Сварщик", "perm-krai", False, 58.01, 56.25),
+            ("web", "Сварщик: онлайн", None, True, None, None),
+            ("far", "Сварщик", "primorsky-krai", False, 43.12, 131.89),
+        ]
+    )
+    welder = _job("welder")
+    box = (57.5, 58.5, 55.5, 57.0)  # around Пермь
+    assert index.candidates(welder, region="perm-krai", box=box) == ["perm", "web"]
+    assert index.candidates(welder, region="sverdlovsk-oblast", box=box) == [
+        "ekb",
+        "perm",
+        "web",
+    ]
+    assert index.online(welder) == ["web"]
+    assert index.nearest(welder, 58.01, 56.25, 2) == ["perm", "ekb"]
 
 
 async def test_welding_programmes_within_reach_of_ekaterinburg(db: Database) -> None:

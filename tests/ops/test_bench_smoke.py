@@ -109,3 +109,14 @@ def test_chart_memory_benchmark_runs() -> None:
         done.stdout,
         re.M,
     )
+
+
+def test_occupation_programmes_benchmark_runs() -> None:
+    done = run_script(
+        "occupation_programmes.py", "--centers", "30", "--programs", "500", "--people", "20"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "machine: " in done.stdout
+    assert re.search(r"^per tap \(20 people\): p50 [\d.]+, p95 [\d.]+", done.stdout, re.M)
+    assert re.search(r"^baseline, a LIKE scan of the titles only: p50 ", done.stdout, re.M)
+    assert re.search(r"^p95 ≤ 20 ms: (met|NOT met)$", done.stdout, re.M)

@@ -288,20 +288,17 @@ class CatalogueRepo:
         )
         return [_program(row) for row in rows]
 
-    async def programs_mentioning(self, fragments: Sequence[str], limit: int) -> list[Program]:
-        """Programmes whose title or description contains any of the fragments (as written:
-        SQLite folds the case of ASCII letters only), titles first."""
-        if not fragments:
-            return []
-        like = " OR ".join(["title LIKE ?"] * len(fragments))
-        like_description = " OR ".join(["description LIKE ?"] * len(fragments))
-        patterns = tuple(f"%{f}%" for f in fragments)
+    async def program_titles(
+        self,
+    ) -> list[tuple[str, str, str | None, bool, float | None, float | None]]:
+        """(id, title, region, online, the centre's latitude and longitude) of every
+        programme: what occupations are linked by, and where."""
         rows = await self._conn.execute_fetchall(
-            f"SELECT {_PROGRAM_COLUMNS} FROM programs WHERE ({like}) OR ({like_description}) "
-            f"ORDER BY ({like}) DESC, id LIMIT ?",
-            (*patterns, *patterns, *patterns, limit),
+            "SELECT p.id, p.title, p.region_slug, "
+            "p.center_id IS NULL OR p.format = 'online', c.lat, c.lon "
+            "FROM programs AS p LEFT JOIN centers AS c ON c.id = p.center_id ORDER BY p.id"
         )
-        return [_program(row) for row in rows]
+        return [(str(r[0]), str(r[1]), r[2], bool(r[3]), r[4], r[5]) for r in rows]
 
     async def count_programs(self) -> tuple[int, int]:
         """(all programs, of them samples)."""

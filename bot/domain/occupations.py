@@ -8,10 +8,14 @@ code leaves `spo` empty rather than guess.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import io
+import math
 import re
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -20,10 +24,13 @@ from bot.domain.catalogue import KLIMOV, RIASEC
 ID_PATTERN = re.compile(r"^[a-z0-9_]{1,24}$")
 # A ФГОС СПО code and name: «15.01.05 Сварщик (…)».
 SPO_PATTERN = re.compile(r"^\d{2}\.0[12]\.\d{2} \S.*$")
+LABEL_LENGTH = 24  # a button label that phones do not cut
 COLUMNS = (
     "id",
     "name_ru",
     "name_en",
+    "label_ru",
+    "label_en",
     "synonyms_ru",
     "synonyms_en",
     "riasec",
@@ -60,6 +67,8 @@ class Occupation:
     id: str
     name_ru: str
     name_en: str
+    label_ru: str  # for buttons, at most `LABEL_LENGTH`: the name or a short form of it
+    label_en: str
     synonyms_ru: tuple[str, ...]
     synonyms_en: tuple[str, ...]
     riasec: str  # 1–3 letters of R I A S E C, strongest first
@@ -76,6 +85,10 @@ class Occupation:
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_ru
+
+    def label(self, locale: str) -> str:
+        """For a button: «Ветеринарный врач», «Воспитатель»."""
+        return self.label_en if locale == "en" else self.label_ru
 
     def about(self, locale: str) -> str:
         return self.about_en if locale == "en" else self.about_ru
@@ -98,10 +111,24 @@ def _optional(value: str) -> str | None:
     return value.strip() or None
 
 
+def _labels(values: dict[str, str], where: str) -> dict[str, str]:
+    """Button labels; the column is optional: the name without its parenthesis by default."""
+    labels = {}
+    for locale in ("ru", "en"):
+        label = values[f"label_{locale}"] or values[f"name_{locale}"].split(" (", 1)[0]
+        if len(label) > LABEL_LENGTH:
+            raise OccupationDataError(
+                f"{where}: label_{locale} is needed, at most {LABEL_LENGTH} characters"
+            )
+        labels[locale] = label
+    return labels
+
+
 def parse_occupations(text: str) -> tuple[Occupation, ...]:
     """Parse and validate the CSV text; raises `OccupationDataError` naming the broken row."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+    optional = ("label_ru", "label_en")
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or ()) and c not in optional]
     if missing:
         raise OccupationDataError(f"occupations: missing columns {', '.join(missing)}")
     result: list[Occupation] = []
@@ -124,6 +151,7 @@ def parse_occupations(text: str) -> tuple[Occupation, ...]:
             raise OccupationDataError(f"{where}: riasec repeats a letter")
         if values["klimov"] not in KLIMOV:
             raise OccupationDataError(f"{where}: klimov must be one of {', '.join(KLIMOV)}")
+        labels = _labels(values, where)
         spo = _split(values["spo"])
         for item in spo:
             if not SPO_PATTERN.match(item):
@@ -133,6 +161,8 @@ def parse_occupations(text: str) -> tuple[Occupation, ...]:
                 id=values["id"],
                 name_ru=values["name_ru"],
                 name_en=values["name_en"],
+                label_ru=labels["ru"],
+                label_en=labels["en"],
                 synonyms_ru=_split(values["synonyms_ru"]),
                 synonyms_en=_split(values["synonyms_en"]),
                 riasec=riasec,
@@ -174,6 +204,7 @@ TITLE_MATCH = 1.0
 DESCRIPTION_MATCH = 0.4
 SAME_KLIMOV = 0.15
 RIASEC_AGREEMENT = 0.15
+DESCRIPTION_AGREEMENT = 0.6
 
 
 def normalised(text: str) -> str:
@@ -195,16 +226,108 @@ def mentions(occupation: Occupation, text: str) -> bool:
     return any(_keyword_pattern(k).search(text) for k in occupation.keywords)
 
 
-def search_stems(occupation: Occupation) -> tuple[str, ...]:
-    """The first stem of every keyword, as written in titles (lower case and capitalised, with
-    «е» and «ё»): a cheap first filter in the database; `programme_match` decides."""
-    stems: dict[str, None] = {}
-    for keyword in occupation.keywords:
-        first = normalised(keyword).split()[0]
-        for variant in (first, first.replace("е", "ё")):
-            stems[variant] = None
-            stems[variant[:1].upper() + variant[1:]] = None
-    return tuple(stems)
+_WORD = re.compile(r"\w+(?:-\w+)*")
+
+
+# (id, title, region slug, online, the centre's latitude and longitude) of one programme.
+IndexRow = tuple[str, str, str | None, bool, float | None, float | None]
+Box = tuple[float, float, float, float]  # south, north, west, east
+
+
+class TitleIndex:
+    """Programme titles by the words in them, with where each programme is, to find the
+    programmes an occupation's keywords may name near a person without reading the catalogue:
+    a keyword's stems must each start a word of the title (`programme_match` then decides), and
+    an in-person programme must be in the person's region or box (`in_reach` then decides).
+    Compact: the word list, one array of programme numbers per word, and arrays of places."""
+
+    def __init__(self, rows: Iterable[IndexRow]) -> None:
+        self._ids: list[str] = []
+        postings: dict[str, array[int]] = {}
+        self._regions: dict[str, int] = {}
+        self._region = array("h")
+        self._online = bytearray()
+        self._lat = array("f")
+        self._lon = array("f")
+        for number, (program_id, title, region, online, lat, lon) in enumerate(rows):
+            self._ids.append(program_id)
+            for word in set(_WORD.findall(normalised(title))):
+                if not word.isdigit():  # «№ 12», «2025»: no keyword is a number
+                    postings.setdefault(word, array("i")).append(number)
+            self._region.append(self._regions.setdefault(region or "", len(self._regions)))
+            located = not online and lat is not None and lon is not None
+            self._online.append(0 if located else 1)
+            self._lat.append(lat if located and lat is not None else 0.0)
+            self._lon.append(lon if located and lon is not None else 0.0)
+        self._words = sorted(postings)
+        self._postings = postings
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _starting(self, stem: str) -> set[int]:
+        found: set[int] = set()
+        at = bisect.bisect_left(self._words, stem)
+        while at < len(self._words) and self._words[at].startswith(stem):
+            found.update(self._postings[self._words[at]])
+            at += 1
+        return found
+
+    def _matching(self, occupation: Occupation) -> list[int]:
+        found: set[int] = set()
+        for keyword in occupation.keywords:
+            stems = _WORD.findall(normalised(keyword))
+            if not stems:
+                continue
+            hits = self._starting(stems[0])
+            for stem in stems[1:]:
+                hits &= self._starting(stem)
+            found |= hits
+        return sorted(found)
+
+    def candidates(
+        self,
+        occupation: Occupation,
+        limit: int | None = None,
+        *,
+        region: str | None = None,
+        box: Box | None = None,
+    ) -> list[str]:
+        """Ids of programmes whose titles have words starting with every stem of one of the
+        occupation's keywords. With a `box`: the in-person ones in `region` or inside the box
+        first, then the online ones; without: all, in id order. At most `limit`."""
+        numbers = self._matching(occupation)
+        if box is not None:
+            south, north, west, east = box
+            home = self._regions.get(region or "", -1) if region else -1
+            near = [
+                n
+                for n in numbers
+                if not self._online[n]
+                and (
+                    self._region[n] == home
+                    or (south <= self._lat[n] <= north and west <= self._lon[n] <= east)
+                )
+            ]
+            numbers = near + [n for n in numbers if self._online[n]]
+        return [self._ids[n] for n in numbers[:limit]]
+
+    def online(self, occupation: Occupation, limit: int | None = None) -> list[str]:
+        """Ids of the online programmes for the occupation (no place known yet)."""
+        numbers = [n for n in self._matching(occupation) if self._online[n]]
+        return [self._ids[n] for n in numbers[:limit]]
+
+    def nearest(self, occupation: Occupation, lat: float, lon: float, limit: int) -> list[str]:
+        """Ids of the in-person programmes for the occupation, nearest first (roughly: a flat
+        map around the person, enough to pick the few that `rate_one` then measures)."""
+        squeeze = math.cos(math.radians(lat))
+
+        def far(n: int) -> float:
+            dlon = (self._lon[n] - lon + 180.0) % 360.0 - 180.0
+            return (self._lat[n] - lat) ** 2 + (dlon * squeeze) ** 2
+
+        located = [n for n in self._matching(occupation) if not self._online[n]]
+        return [self._ids[n] for n in sorted(located, key=far)[:limit]]
 
 
 def programme_match(
@@ -217,18 +340,22 @@ def programme_match(
     """How surely a programme trains for the occupation: 0 when neither its title nor its
     description names the work; more when the title does, and a little more when the
     programme's interest types agree with the occupation's."""
+    agreement = 0.0
+    if len(weights) == len(RIASEC) and max(weights) > 0:
+        leading = RIASEC.index(occupation.riasec[0])
+        agreement = weights[leading] / max(weights)
+    same_klimov = klimov == occupation.klimov
     if mentions(occupation, normalised(title)):
         score = TITLE_MATCH
     elif description and mentions(occupation, normalised(description)):
+        # A word in a description says less («без медицинских противопоказаний» is no
+        # medicine course): it counts only when the programme is of the job's kind.
+        if not same_klimov and agreement < DESCRIPTION_AGREEMENT:
+            return 0.0
         score = DESCRIPTION_MATCH
     else:
         return 0.0
-    if klimov == occupation.klimov:
-        score += SAME_KLIMOV
-    if len(weights) == len(RIASEC) and max(weights) > 0:
-        leading = RIASEC.index(occupation.riasec[0])
-        score += RIASEC_AGREEMENT * weights[leading] / max(weights)
-    return score
+    return score + SAME_KLIMOV * same_klimov + RIASEC_AGREEMENT * agreement
 
 
 # --- occupations for a test result ------------------------------------------------------------

@@ -122,7 +122,7 @@ async def show_occupation_programmes(
         await ask_place(talk.followed_up() if found.items else talk, AfterPlace.occupation)
     elif not found.items:
         await talk.show(
-            view.nothing_text(occupation, talk.locale, found.elsewhere),
+            view.nothing_text(occupation, talk.locale, found.elsewhere, found.nearest, home),
             view.programmes_keyboard(occupation, found.items),
         )
     else:

@@ -16,6 +16,7 @@ from bot.domain.quiz.content import InstrumentTexts
 from bot.domain.ranking import Ranked
 from handlers.occupations.callbacks import OccupationAction, OccupationCb
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
+from handlers.places.view import short_distance
 from handlers.programs.callbacks import ProgramAction, ProgramCb
 from handlers.programs.view import program_line
 
@@ -28,7 +29,7 @@ def _label(text: str) -> str:
 
 
 def button_label(occupation: Occupation, locale: str) -> str:
-    return _label(occupation.name(locale))
+    return occupation.label(locale)
 
 
 def types_in_words(occupation: Occupation, riasec: InstrumentTexts) -> str:
@@ -53,7 +54,7 @@ def card_text(
     ]
     if occupation.spo:
         lines.append(
-            _("• College (СПО): {specialties}").format(
+            _("• College (СПО, official names in Russian): {specialties}").format(
                 specialties="; ".join(escape(s) for s in occupation.spo[:SPO_SHOWN])
             )
         )
@@ -124,10 +125,25 @@ def programmes_text(
     return "\n".join(lines)
 
 
-def nothing_text(occupation: Occupation, locale: str, elsewhere: int) -> str:
+def nothing_text(
+    occupation: Occupation,
+    locale: str,
+    elsewhere: int,
+    nearest: tuple[Program, Center, float] | None,
+    home_slug: str | None,
+) -> str:
     name = escape(occupation.name(locale))
     lines = [_("I have no programmes for «{name}» near you yet.").format(name=name)]
-    if elsewhere:
+    if nearest is not None:
+        program, center, distance = nearest
+        lines.append(
+            _("The nearest: «{title}», {center} ({distance}).").format(
+                title=escape(program.title),
+                center=escape(center.name),
+                distance=short_distance(center, distance, home_slug),
+            )
+        )
+    elif elsewhere:
         lines.append(
             _(
                 "There are some in other places, or for other groups of people ({count} in all)."

@@ -46,7 +46,6 @@ RIASEC_TYPE_MAX = RIASEC_MAX
 # Occupations shown for the first, second and third type of a code.
 EXAMPLES_PER_RANK = (3, 2, 1)
 MAX_JOBS = 6
-JOB_LABEL = 24
 
 
 def rating_labels() -> list[tuple[int, str]]:
@@ -462,9 +461,8 @@ def result_keyboard(
     kb = InlineKeyboardBuilder()
     locale = get_i18n().current_locale
     for occupation in occupations:
-        name = occupation.name(locale)
         kb.button(
-            text=name if len(name) <= JOB_LABEL else name[: JOB_LABEL - 1].rstrip() + "…",
+            text=occupation.label(locale),
             callback_data=OccupationCb(action=OccupationAction.open, occupation=occupation.id),
         )
     if flat:

@@ -9,6 +9,9 @@ import pytest
 from bot.domain.occupations import get_occupation
 from bot.domain.quiz.content import load_quiz_catalog
 from bot.runtime.offline import ChatSimulator, Request
+from bot.runtime.reply import Talk
+from bot.runtime.services import Services
+from handlers.occupations.router import show_occupations
 from handlers.quiz.callbacks import QuizAction
 from tests.support.chat import PERM, onboard, sent_texts, start_quiz, tap_quiz
 
@@ -82,7 +85,10 @@ async def test_programmes_nearby_with_a_known_place_and_none_near(
     await client.send_callback("oc:o:welder")
     await client.click("Программы рядом")
     assert "Пока не нашёл программ по профессии «Сварщик» рядом с вами" in client.last_text
-    assert "в других местах" in client.last_text and "15.01.05" in client.last_text
+    assert "Ближайшая: «Сварщик ручной дуговой сварки», ЦОПП Свердловской области" in (
+        client.last_text
+    )
+    assert "15.01.05" in client.last_text
     # A geologist: the catalogue has nothing for it — said honestly, with ways on.
     await client.send_callback("oc:o:geologist")
     await client.click("Программы рядом")
@@ -109,3 +115,45 @@ async def test_forged_occupation_buttons_get_a_clear_answer(
     assert replies, "never a silent drop"
     answers = " ".join(str(r.method) for r in replies)
     assert "Этой профессии больше нет" in client.last_text or "кнопка уже не работает" in answers
+
+
+async def _talk(client: ChatSimulator) -> Talk:
+    """The `talk` a handler of another feature (free text, search) would have."""
+    services: Services = client.dispatcher["services"]
+    async with services.db.autocommit() as repos:
+        user_row = await repos.users.get(client.user.id)
+    assert user_row is not None
+    state = client.dispatcher.fsm.get_context(client.bot, client.chat.id, client.user.id)
+    return Talk(client.bot, client.chat.id, state, services, user_row, "ru")
+
+
+async def _show(client: ChatSimulator, ids: list[str]) -> None:
+    """`show_occupations` called by another feature's handler; the chat sees what it sent."""
+    talk = await _talk(client)
+    services: Services = client.dispatcher["services"]
+    start = len(client.session.requests)
+    with services.i18n.context(), services.i18n.use_locale("ru"):
+        await show_occupations(talk, ids)
+    for request in client.session.requests[start:]:
+        client._apply(request)
+
+
+async def test_show_occupations_offers_a_chooser_with_a_way_back(client: ChatSimulator) -> None:
+    await onboard(client)
+    await _show(client, ["programmer", "no_such_job", "web_developer", "tester"])
+    assert client.last_text.startswith("<b>Что из этого вам ближе?</b>")
+    assert {"Программист", "Веб-разработчик", "Тестировщик"} <= set(client.button_labels())
+    await client.click("Веб-разработчик")
+    assert client.last_text.startswith("<b>Веб-разработчик</b>")
+    assert "09.02.07 Информационные системы и программирование" in client.last_text
+    await client.click("Назад")
+    assert client.last_text.startswith("<b>Что из этого вам ближе?</b>")
+
+
+async def test_show_occupations_with_one_id_shows_its_card(client: ChatSimulator) -> None:
+    await onboard(client)
+    await _show(client, ["doctor"])
+    card = client.last_text
+    assert card.startswith("<b>Врач</b>")
+    assert "коротких программ" in card.lower() or "Коротких программ" in card
+    assert "Назад" not in " ".join(client.button_labels()[-3:])

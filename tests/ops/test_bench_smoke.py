@@ -117,3 +117,14 @@ def test_places_benchmark_runs() -> None:
     assert "machine: " in done.stdout
     assert re.search(r"^towns part: [\d.]+ MB — target ≤ 10 MB: (met|NOT met)$", done.stdout, re.M)
     assert re.search(r"^lookup, names and «в …» forms: \d+ calls, p50", done.stdout, re.M)
+
+
+def test_occupation_programmes_benchmark_runs() -> None:
+    done = run_script(
+        "occupation_programmes.py", "--centers", "30", "--programs", "500", "--people", "20"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "machine: " in done.stdout
+    assert re.search(r"^per tap \(20 people\): p50 [\d.]+, p95 [\d.]+", done.stdout, re.M)
+    assert re.search(r"^baseline, a LIKE scan of the titles only: p50 ", done.stdout, re.M)
+    assert re.search(r"^p95 ≤ 20 ms: (met|NOT met)$", done.stdout, re.M)

@@ -99,3 +99,11 @@ def test_good_row_parses() -> None:
     assert welder.synonyms_ru == ("сварной",)
     assert welder.spo == ()
     assert welder.vuz_ru is None
+
+
+def test_button_labels_fit_a_phone() -> None:
+    for o in load_occupations():
+        for locale in ("ru", "en"):
+            assert 0 < len(o.label(locale)) <= 24, (o.id, locale)
+    vet = get_occupation("vet")
+    assert vet is not None and vet.label("ru") == "Ветеринарный врач"

@@ -50,7 +50,6 @@ class Instrument:
 class TypeText:
     name: str
     enjoy: str
-    examples: tuple[str, ...]  # occupations (adults) or college specialties (school)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,21 +133,17 @@ def _text(path: Path, where: str, value: Any) -> str:
     return value
 
 
-def _type_texts(path: Path, section: str, raw: Any, types: tuple[str, ...], examples_key: str):  # type: ignore[no-untyped-def]
+def _type_texts(path: Path, section: str, raw: Any, types: tuple[str, ...]) -> dict[str, TypeText]:
+    """Names and descriptions of the types; the jobs a result names come from the occupations
+    catalogue (`bot.domain.occupations`)."""
     result: dict[str, TypeText] = {}
     for type_id in types:
         entry = raw.get(type_id) if isinstance(raw, dict) else None
         if not isinstance(entry, dict):
             raise QuizDataError(f"{path}: {section}.types.{type_id} is missing")
-        examples = entry.get(examples_key)
-        if not isinstance(examples, list) or not examples:
-            raise QuizDataError(f"{path}: {section}.types.{type_id}.{examples_key} is missing")
         result[type_id] = TypeText(
             name=_text(path, f"{section}.types.{type_id}.name", entry.get("name")),
             enjoy=_text(path, f"{section}.types.{type_id}.enjoy", entry.get("enjoy")),
-            examples=tuple(
-                _text(path, f"{section}.types.{type_id}.{examples_key}", e) for e in examples
-            ),
         )
     return result
 
@@ -171,7 +166,7 @@ def _load_texts(
             items={
                 i: _text(path, f"riasec.items.{i}", statements.get(i)) for i in riasec.item_ids
             },
-            types=_type_texts(path, "riasec", adult.get("types"), RIASEC_TYPES, "occupations"),
+            types=_type_texts(path, "riasec", adult.get("types"), RIASEC_TYPES),
             profiles={},
             profile_notes={},
         ),
@@ -185,7 +180,7 @@ def _load_texts(
                 )
                 for p in klimov.item_ids
             },
-            types=_type_texts(path, "klimov", school.get("types"), KLIMOV_TYPES, "specialties"),
+            types=_type_texts(path, "klimov", school.get("types"), KLIMOV_TYPES),
             profiles={
                 p: _text(path, f"klimov.profiles.{p}", profiles.get(p)) for p in SCHOOL_PROFILES
             },

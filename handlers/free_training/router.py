@@ -28,6 +28,7 @@ from handlers.free_training import view
 from handlers.free_training.callbacks import EligibilityCb, FreeAgeCb
 from handlers.free_training.states import EligibilityData
 from handlers.onboarding.callbacks import MoreAction, MoreCb
+from handlers.places.view import Home
 
 
 def _load(
@@ -115,7 +116,7 @@ async def _continue(
     place = await current_place(talk.user_row, talk.state)
     if place is not None:
         center, distance = await nearest_center(talk.services.db, place.lat, place.lon)
-        text += "\n\n" + view.nearest_center_line(center, distance, place.region_slug)
+        text += "\n\n" + view.nearest_center_line(center, distance, Home.of(place))
     await talk.show(text, view.verdict_keyboard(register_first=result.register_first))
 
 

@@ -15,7 +15,7 @@ from bot.domain.eligibility import Answer, EligibilityRules, Question, Verdict
 from bot.domain.enrolment import AgeBand
 from handlers.free_training.callbacks import EligibilityCb, FreeAgeCb
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
-from handlers.places.view import center_distance
+from handlers.places.view import Home, center_distance
 
 
 def _lang(locale: str) -> str:
@@ -177,10 +177,10 @@ def verdict_keyboard(*, register_first: bool = False) -> InlineKeyboardMarkup:
     return kb.as_markup()
 
 
-def nearest_center_line(center: Center, distance: float, home_slug: str) -> str:
+def nearest_center_line(center: Center, distance: float, home: Home) -> str:
     return _("The nearest ЦОПП: {name}, {distance}.").format(
         name=escape(center.name),
-        distance=center_distance(center, distance, home_slug),
+        distance=center_distance(center, distance, home.slug, home.precision),
     )
 
 

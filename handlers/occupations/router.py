@@ -29,6 +29,7 @@ from handlers.occupations.states import OccupationData
 from handlers.onboarding.view import back_to_menu
 from handlers.places.prompt import ask_place
 from handlers.places.states import AfterPlace
+from handlers.places.view import Home
 
 CHOOSER_SIZE = 8
 
@@ -111,7 +112,7 @@ async def show_occupation_programmes(
         prefs=await current_prefs(talk.user_row, talk.state),
         reach_km=talk.services.settings.reach_km,
     )
-    home = place.region_slug if place else None
+    home = Home.of(place)
     if found.needs_place:
         await talk.state.update_data({OccupationData.pending: occupation.id})
         if found.items:

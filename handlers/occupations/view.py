@@ -16,7 +16,7 @@ from bot.domain.quiz.content import InstrumentTexts
 from bot.domain.ranking import Ranked
 from handlers.occupations.callbacks import OccupationAction, OccupationCb
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
-from handlers.places.view import short_distance
+from handlers.places.view import Home, short_distance
 from handlers.programs.callbacks import ProgramAction, ProgramCb
 from handlers.programs.view import program_line
 
@@ -109,7 +109,7 @@ def programmes_text(
     occupation: Occupation,
     locale: str,
     items: Sequence[tuple[Ranked, Program, Center | None]],
-    home_slug: str | None,
+    home: Home,
     *,
     online_only: bool,
 ) -> str:
@@ -121,7 +121,7 @@ def programmes_text(
     lines = [head]
     for number, (item, program, center) in enumerate(items, start=1):
         lines.append("")
-        lines.append(program_line(number, item, program, center, home_slug))
+        lines.append(program_line(number, item, program, center, home))
     return "\n".join(lines)
 
 
@@ -130,7 +130,7 @@ def nothing_text(
     locale: str,
     elsewhere: int,
     nearest: tuple[Program, Center, float] | None,
-    home_slug: str | None,
+    home: Home,
 ) -> str:
     name = escape(occupation.name(locale))
     lines = [_("I have no programmes for «{name}» near you yet.").format(name=name)]
@@ -140,7 +140,7 @@ def nothing_text(
             _("The nearest: «{title}», {center} ({distance}).").format(
                 title=escape(program.title),
                 center=escape(center.name),
-                distance=short_distance(center, distance, home_slug),
+                distance=short_distance(center, distance, home.slug, home.precision),
             )
         )
     elif elsewhere:

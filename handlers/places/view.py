@@ -4,6 +4,7 @@ imported files are user input too."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
 
 from aiogram.types import InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
@@ -15,6 +16,7 @@ from bot.domain.catalogue import Center, Region
 from bot.domain.geo import MAX_CHOICES, PlaceMatch
 from bot.domain.towns import Town, transliterate
 from bot.services.centers import NearbyCenter
+from bot.services.profile import Place
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.places.callbacks import CenterAction, CenterCb, PlaceAction, PlaceCb
 
@@ -63,6 +65,19 @@ def center_city(center: Center) -> str:
     except LookupError:
         return city
     return transliterate(city) if locale == "en" else city
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """Where distances are measured from: the person's region and how precise their place is
+    (a shared point, a town, or a region picked from the list, which has no point)."""
+
+    slug: str | None
+    precision: str = "point"
+
+    @classmethod
+    def of(cls, place: Place | None) -> Home:
+        return cls(place.region_slug, place.precision) if place else cls(None)
 
 
 def center_distance(

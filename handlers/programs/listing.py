@@ -19,6 +19,7 @@ from handlers.onboarding.about import ask_age_band, ask_status
 from handlers.onboarding.callbacks import AboutNext
 from handlers.places.prompt import ask_place
 from handlers.places.states import AfterPlace
+from handlers.places.view import Home
 from handlers.programs import view
 from handlers.programs.states import ProgramsData
 from handlers.quiz import view as quiz_view
@@ -70,7 +71,7 @@ async def _show_list(
     )
     found = await programmes_page(services.db, services.recommender, person, prefs, page)
     basis_line = view.basis_line(basis, services.quizzes.text(talk.locale, "klimov"))
-    home = place.region_slug if place else None
+    home = Home.of(place)
     if found.needs_place:
         if found.items:
             await talk.show(
@@ -86,7 +87,7 @@ async def _show_list(
                 found.number,
                 prefs,
                 basis_line,
-                services.places.by_slug(home) if home else None,
+                services.places.by_slug(home.slug) if home.slug else None,
                 person.reach_km,
                 nearest,
                 home,

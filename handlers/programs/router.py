@@ -23,6 +23,7 @@ from bot.services.profile import (
 from bot.services.recommendations import basis_of, program_and_center, rate_for_card, today
 from handlers.onboarding.about import save_age_answer, save_status_answer
 from handlers.onboarding.callbacks import AboutNext, AgeCb, MoreAction, MoreCb, StatusCb
+from handlers.places.view import Home
 from handlers.programs import view
 from handlers.programs.callbacks import FieldCb, PrefCb, PrefStep, ProgramAction, ProgramCb
 from handlers.programs.listing import show_programs
@@ -115,7 +116,7 @@ async def on_program_card(_query: CallbackQuery, callback_data: ProgramCb, talk:
         age_band=await current_age_band(talk.user_row, talk.state),
         status=await current_status(talk.user_row, talk.state),
     )
-    home = place.region_slug if place else None
+    home = Home.of(place)
     await talk.show(
         view.program_card_text(
             program, center, region, rating, home, talk.locale, today(), residents

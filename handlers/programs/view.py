@@ -20,7 +20,7 @@ from bot.domain.ranking import FitLabel, FormatChoice, Preferences, Ranked, Stud
 from bot.services.recommendations import MAX_PAGES, PAGE_SIZE, CardRating
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.places.callbacks import CenterAction, CenterCb
-from handlers.places.view import center_distance, region_name, short, short_distance
+from handlers.places.view import Home, center_distance, region_name, short, short_distance
 from handlers.programs.callbacks import FieldCb, PrefCb, PrefStep, ProgramAction, ProgramCb
 from handlers.quiz.callbacks import QuizMenuAction, QuizMenuCb
 from handlers.quiz.view import tiers_phrase
@@ -184,14 +184,14 @@ def in_russian(html: str) -> str:
 
 
 def program_line(
-    number: int, item: Ranked, program: Program, center: Center | None, home_slug: str | None
+    number: int, item: Ranked, program: Program, center: Center | None, home: Home
 ) -> str:
     """Fit and distance are two separate facts: the label says how well the programme fits
     the interests, the second line where it is and how far."""
     where = escape(short(center.name, 40)) if center else _("online")
     facts = [where]
     if item.distance_km is not None and center is not None:
-        facts.append(short_distance(center, item.distance_km, home_slug))
+        facts.append(short_distance(center, item.distance_km, home.slug, home.precision))
     facts.extend(x for x in (duration_text(program), cost_text(program)) if x)
     line = (
         f"{number}. <b>{in_russian(escape(short(program.title, TITLE_IN_LIST)))}</b> — "
@@ -225,13 +225,13 @@ def programs_page_text(
     page: int,
     prefs: Preferences,
     basis: str,
-    home_slug: str | None,
+    home: Home,
 ) -> str:
     lines = [_("<b>Programmes for you</b> (page {page})").format(page=page + 1), basis]
     lines.append(_("Filters: {filters}").format(filters=prefs_summary(prefs)))
     for offset, (item, program, center) in enumerate(items):
         lines.append("")
-        lines.append(program_line(page * PAGE_SIZE + offset + 1, item, program, center, home_slug))
+        lines.append(program_line(page * PAGE_SIZE + offset + 1, item, program, center, home))
     return "\n".join(lines)
 
 
@@ -243,7 +243,7 @@ def nothing_near_text(
     region: Region | None,
     reach_km: float,
     nearest: tuple[Center, float] | None,
-    home_slug: str | None,
+    home: Home,
     locale: str,
 ) -> str:
     """Nothing in person fits within reach: said plainly, then what to do instead, in this
@@ -263,9 +263,7 @@ def nothing_near_text(
     if items:
         lines.append(_("💻 <b>Study online</b> — these fit you:"))
         for offset, (item, program, center) in enumerate(items):
-            lines.append(
-                program_line(page * PAGE_SIZE + offset + 1, item, program, center, home_slug)
-            )
+            lines.append(program_line(page * PAGE_SIZE + offset + 1, item, program, center, home))
             lines.append("")
     else:
         lines.append(_("💻 <b>Study online</b> — no online programme fits your filters yet."))
@@ -278,7 +276,8 @@ def nothing_near_text(
                 "🏫 <b>Ask the nearest ЦОПП</b>: {center}, {distance}. They will tell you where "
                 "to study near you."
             ).format(
-                center=escape(center.name), distance=short_distance(center, distance, home_slug)
+                center=escape(center.name),
+                distance=short_distance(center, distance, home.slug, home.precision),
             )
         )
     else:
@@ -302,7 +301,9 @@ def online_first_text(
     lines.append(_("Filters: {filters}").format(filters=prefs_summary(prefs)))
     for offset, (item, program, center) in enumerate(items):
         lines.append("")
-        lines.append(program_line(page * PAGE_SIZE + offset + 1, item, program, center, None))
+        lines.append(
+            program_line(page * PAGE_SIZE + offset + 1, item, program, center, Home(None))
+        )
     lines.append("")
     lines.append(_("To see in-person programmes near you, tell me where you are 👇"))
     return "\n".join(lines)
@@ -392,7 +393,7 @@ def program_card_text(
     center: Center | None,
     region: Region | None,
     rating: CardRating,
-    home_slug: str | None,
+    home: Home,
     locale: str,
     today: date,
     residents_region: Region | None = None,
@@ -411,7 +412,7 @@ def program_card_text(
             where += f" ({escape(region_name(region, locale))})"
         lines.append(_("Where: {where}").format(where=where))
         if ranked.distance_km is not None:
-            lines.append(center_distance(center, ranked.distance_km, home_slug))
+            lines.append(center_distance(center, ranked.distance_km, home.slug, home.precision))
     else:
         lines.append(_("Where: online, from any region"))
     facts = [

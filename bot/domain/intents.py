@@ -215,3 +215,79 @@ def classify(text: str, evidence: Evidence) -> Intent:
         (True, chat),
     )
     return next((intent for holds, intent in rules if holds and intent), Intent.other)
+
+
+# --- who is typing: the role question answered in words --------------------------------------
+
+# Stems that say who the person is when they type instead of tapping a role. A college or
+# university student is not a school pupil: «учусь» alone says nothing.
+_ROLE_STEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "parent",
+        (
+            "родител",
+            "учител",
+            "педагог",
+            "мама",
+            "папа",
+            "мать",
+            "отец",
+            "сын",
+            "дочь",
+            "дочк",
+            "ребён",
+            "ребен",
+            "детей",
+            "классн",
+            "parent",
+            "teacher",
+            "mother",
+            "father",
+            "my son",
+            "my daughter",
+            "my child",
+        ),
+    ),
+    ("student", ("школ", "класс", "ученик", "ученица", "школьн", "school", "pupil", "grade")),
+    (
+        "adult",
+        (
+            "работ",
+            "курс",
+            "переобуч",
+            "переучи",
+            "пенси",
+            "безработ",
+            "декрет",
+            "уволи",
+            "сокращ",
+            "студент",
+            "колледж",
+            "техникум",
+            "вуз",
+            "универ",
+            "job",
+            "work",
+            "course",
+            "retrain",
+            "college",
+            "university",
+            "unemployed",
+        ),
+    ),
+)
+
+
+def role_in(text: str) -> str | None:
+    """The role («student», «adult», «parent») a typed answer names, or None when it names
+    none, or both a pupil and a grown-up («работаю в школе поваром»). Parents and teachers
+    speak of school and children, so their words win."""
+    lowered = text.lower().replace("ё", "е")
+    found = {
+        role
+        for role, stems in _ROLE_STEMS
+        if any(re.search(r"(?<![0-9a-zа-я])" + re.escape(stem), lowered) for stem in stems)
+    }
+    if "parent" in found:
+        return "parent"
+    return found.pop() if len(found) == 1 else None

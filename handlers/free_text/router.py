@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from html import escape
+from typing import cast
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -18,10 +19,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.domain.geo import PlaceKind, PlaceMatch
-from bot.domain.intents import Candidate, Intent
+from bot.domain.intents import Candidate, Intent, role_in
 from bot.runtime.reply import Talk
 from bot.services.free_text import FAQ, OCC, Understanding
-from bot.services.profile import Place, save_place
+from bot.services.profile import Place, save_place, save_role
 from bot.services.staff import remember_relay, staff_chats
 from handlers.consult.router import start_consultation
 from handlers.consult.view import TEXT_LIMIT, clip, person_label, question_header, quoted
@@ -30,9 +31,13 @@ from handlers.free_text.callbacks import FreeAction, FreeTextCb
 from handlers.free_text.states import FreeTextData
 from handlers.occupations.router import show_occupations
 from handlers.onboarding.menu import menu_keyboard, send_menu
+from handlers.onboarding.start import role_name, role_question
+from handlers.onboarding.states import Onboarding
 from handlers.onboarding.view import back_to_menu
+from handlers.onboarding.view import roles as role_keyboard
 from handlers.places import router as places_router
 from handlers.places.view import capital, region_name
+from storage.users import Role
 
 logger = logging.getLogger(__name__)
 MAX_KEPT = 3000  # characters of the typed text kept for the consultant
@@ -183,9 +188,32 @@ async def on_pass_to_consultant(query: CallbackQuery, talk: Talk) -> None:
     await talk.show(view.passed_on_text(), back_to_menu())
 
 
+async def on_text_at_role(message: Message, talk: Talk) -> None:
+    """A typed answer is read rather than refused: «я в 9 классе» is the pupil's role, and
+    «хочу стать сварщиком» or «сколько стоит?» gets its answer before the question again."""
+    assert message.text is not None
+    role = cast(Role | None, role_in(message.text))
+    if role is not None:
+        await save_role(talk.services.db, talk.user_row, talk.state, role)
+        await talk.state.set_state(None)
+        await talk.send(_("Got it: {role}.").format(role=role_name(role)))
+        await send_menu(talk.bot, talk.chat_id, talk.state)
+        return
+    understanding = await talk.services.free_text.understand(
+        talk.services.db, talk.services.places, message.text
+    )
+    if understanding.intent in (Intent.occupation, Intent.question, Intent.place):
+        await answer(talk, understanding)
+        await talk.send(_("And who are you? Then I will suggest the right test."), role_keyboard())
+        return
+    await message.answer(_("Please choose with a button below 👇"))
+    await message.answer(role_question(), reply_markup=role_keyboard())
+
+
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(on_text, StateFilter(None), F.text, ~F.text.startswith("/"))
+    router.message.register(on_text_at_role, Onboarding.role, F.text, ~F.text.startswith("/"))
     router.callback_query.register(
         on_pass_to_consultant, FreeTextCb.filter(F.action == FreeAction.consult)
     )

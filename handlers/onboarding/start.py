@@ -132,11 +132,6 @@ async def typed_instead_of_consent(message: Message) -> None:
     await message.answer(consent_text(), reply_markup=keyboards.consent())
 
 
-async def typed_instead_of_role(message: Message) -> None:
-    await message.answer(_("Please choose with a button below 👇"))
-    await message.answer(role_question(), reply_markup=keyboards.roles())
-
-
 def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(cmd_start, CommandStart())
@@ -151,5 +146,4 @@ def create_router() -> Router:
     )
     router.callback_query.register(on_role, RoleCb.filter())
     router.message.register(typed_instead_of_consent, Onboarding.consent, _TYPED)
-    router.message.register(typed_instead_of_role, Onboarding.role, _TYPED)
     return router

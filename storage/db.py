@@ -32,10 +32,12 @@ from storage.admin_menus import AdminMenusRepo
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.catalogue import CatalogueRepo
+from storage.classes import ClassesRepo
 from storage.exports import ExportsRepo
 from storage.fsm_rows import FsmRows
 from storage.leads import LeadsRepo
 from storage.leases import LeasesRepo
+from storage.links import LinksRepo
 from storage.outbox import OutboxRepo
 from storage.relay import RelayRepo
 from storage.reminders import RemindersRepo
@@ -92,6 +94,8 @@ class Repositories:
         self.stats = StatsRepo(conn)
         self.exports = ExportsRepo(conn)
         self.admin_menus = AdminMenusRepo(conn)
+        self.links = LinksRepo(conn)
+        self.classes = ClassesRepo(conn)
 
     async def ping(self) -> None:
         """A round trip to the database, for health checks: raises when it cannot answer."""

@@ -52,6 +52,15 @@ class ResultsRepo:
     async def delete_all(self, user_id: int) -> None:
         await self._conn.execute("DELETE FROM quiz_results WHERE user_id = ?", (user_id,))
 
+    async def by_id(self, result_id: int) -> ResultRow | None:
+        async with self._conn.execute(
+            "SELECT id, user_id, instrument, answers, scores, code, vector, started_at, "
+            "finished_at FROM quiz_results WHERE id = ?",
+            (result_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _result(tuple(row))
+
     async def latest(self, user_id: int, instrument: str | None = None) -> ResultRow | None:
         query = (
             "SELECT id, user_id, instrument, answers, scores, code, vector, started_at, "
@@ -65,8 +74,12 @@ class ResultsRepo:
             row = await cursor.fetchone()
         if row is None:
             return None
-        rid, uid, kind, answers, scores, code, vector, started, finished = tuple(row)
-        return ResultRow(
+        return _result(tuple(row))
+
+
+def _result(row: tuple[Any, ...]) -> ResultRow:
+    rid, uid, kind, answers, scores, code, vector, started, finished = row
+    return ResultRow(
             id=rid,
             user_id=uid,
             instrument=kind,

@@ -67,7 +67,7 @@ class TimedSession(OfflineSession):
 
 
 async def add_people(db: Database, ids: list[int], **fields: Any) -> None:
-    values = {"consent_given_at": CONSENT} | fields
+    values = {"consent_given_at": CONSENT, "news_opt_in": 1} | fields
     columns = ", ".join(["id", *values])
     marks = ", ".join("?" * (1 + len(values)))
     async with db.transaction() as tx:

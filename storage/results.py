@@ -80,13 +80,13 @@ class ResultsRepo:
 def _result(row: tuple[Any, ...]) -> ResultRow:
     rid, uid, kind, answers, scores, code, vector, started, finished = row
     return ResultRow(
-            id=rid,
-            user_id=uid,
-            instrument=kind,
-            answers=json.loads(answers),
-            scores=json.loads(scores),
-            code=code,
-            vector=json.loads(vector),
-            started_at=started,
-            finished_at=finished,
-        )
+        id=rid,
+        user_id=uid,
+        instrument=kind,
+        answers=json.loads(answers),
+        scores=json.loads(scores),
+        code=code,
+        vector=json.loads(vector),
+        started_at=started,
+        finished_at=finished,
+    )

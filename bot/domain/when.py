@@ -66,9 +66,7 @@ _DATE = re.compile(
     rf"^(?P<d>\d{{1,2}})[./](?P<m>\d{{1,2}})(?:[./](?P<y>\d{{2}}|\d{{4}}))?\s*,?\s+{_CLOCK}$"
 )
 _BARE = re.compile(rf"^{_CLOCK}$")
-_AFTER = re.compile(
-    r"^(?:через|in)\s+(?:(?P<n>\d{1,4})\s*)?(?:an?\s+)?(?P<unit>[a-zа-я]+)$"
-)
+_AFTER = re.compile(r"^(?:через|in)\s+(?:(?P<n>\d{1,4})\s*)?(?:an?\s+)?(?P<unit>[a-zа-я]+)$")
 _HALF_HOUR = {"через полчаса", "in half an hour"}
 # A date without a year this far back means the same date next year.
 _NEXT_YEAR_AFTER = timedelta(days=183)
@@ -106,53 +104,72 @@ def _at(day: date, clock: tuple[int, int], like: datetime) -> datetime:
 
 
 def _read(text: str, local_now: datetime, exact_now: datetime) -> datetime | None:
+    for reader in (_after, _bare, _dated, _day_word):
+        found = reader(text, local_now, exact_now)
+        if found is not None:
+            return found
+    return None
+
+
+def _after(text: str, local_now: datetime, _exact_now: datetime) -> datetime | None:
+    """«через 2 часа», «через час», «через полчаса», «in 2 hours»."""
     if text in _HALF_HOUR:
         return local_now + timedelta(minutes=30)
-    if match := _AFTER.match(text):
-        unit = _UNITS.get(match["unit"])
-        count = int(match["n"]) if match["n"] else 1
-        if unit is None or count < 1:
-            return None
-        return local_now + unit * count
-    today = local_now.date()
-    if match := _BARE.match(text):
-        clock = _clock(match)
-        if clock is None:
-            return None
-        when = _at(today, clock, local_now)
-        return when if when > exact_now else _at(today + timedelta(days=1), clock, local_now)
-    if match := _DATE.match(text):
-        clock = _clock(match)
-        if clock is None:
-            return None
-        year = match["y"]
-        try:
-            day = date(
-                (2000 + int(year) if len(year) == 2 else int(year)) if year else today.year,
-                int(match["m"]),
-                int(match["d"]),
-            )
-        except ValueError:
-            return None
+    match = _AFTER.match(text)
+    if match is None:
+        return None
+    unit = _UNITS.get(match["unit"])
+    count = int(match["n"]) if match["n"] else 1
+    return local_now + unit * count if unit is not None and count >= 1 else None
+
+
+def _bare(text: str, local_now: datetime, exact_now: datetime) -> datetime | None:
+    """«18:30»: the nearest such time, today or tomorrow."""
+    match = _BARE.match(text)
+    clock = _clock(match) if match else None
+    if clock is None:
+        return None
+    when = _at(local_now.date(), clock, local_now)
+    return (
+        when if when > exact_now else _at(local_now.date() + timedelta(days=1), clock, local_now)
+    )
+
+
+def _dated(text: str, local_now: datetime, exact_now: datetime) -> datetime | None:
+    """«31.12 09:00», «31.12.2026 09:00»."""
+    match = _DATE.match(text)
+    clock = _clock(match) if match else None
+    if match is None or clock is None:
+        return None
+    year = match["y"]
+    try:
+        day = date(
+            (2000 + int(year) if len(year) == 2 else int(year)) if year else local_now.year,
+            int(match["m"]),
+            int(match["d"]),
+        )
         when = _at(day, clock, local_now)
         if year is None and exact_now - when > _NEXT_YEAR_AFTER:
-            try:
-                when = _at(day.replace(year=day.year + 1), clock, local_now)
-            except ValueError:  # 29.02
-                return None
-        return when
-    if match := _DAY_WORD.match(text):
-        clock = _clock(match)
-        if clock is None:
-            return None
-        word = match["day"]
-        if word in _RELATIVE_DAYS:
-            return _at(today + timedelta(days=_RELATIVE_DAYS[word]), clock, local_now)
-        if word in _WEEKDAYS:
-            ahead = (_WEEKDAYS[word] - today.weekday()) % 7
-            when = _at(today + timedelta(days=ahead), clock, local_now)
-            return when if when > exact_now else when + timedelta(days=7)
-    return None
+            when = _at(day.replace(year=day.year + 1), clock, local_now)
+    except ValueError:  # 31.02, or 29.02 of a year without it
+        return None
+    return when
+
+
+def _day_word(text: str, local_now: datetime, exact_now: datetime) -> datetime | None:
+    """«завтра 10:00», «в пятницу 18:00», «friday 18:00»."""
+    match = _DAY_WORD.match(text)
+    clock = _clock(match) if match else None
+    if match is None or clock is None:
+        return None
+    today, word = local_now.date(), match["day"]
+    if word in _RELATIVE_DAYS:
+        return _at(today + timedelta(days=_RELATIVE_DAYS[word]), clock, local_now)
+    if word not in _WEEKDAYS:
+        return None
+    ahead = (_WEEKDAYS[word] - today.weekday()) % 7
+    when = _at(today + timedelta(days=ahead), clock, local_now)
+    return when if when > exact_now else when + timedelta(days=7)
 
 
 # --- examples shown to the person ------------------------------------------------------------

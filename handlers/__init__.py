@@ -10,12 +10,14 @@ from bot.config import Settings
 from handlers.admin import broadcast, catalogue, leads, stats
 from handlers.consult import router as consult_router
 from handlers.free_training import router as free_training_router
+from handlers.links import router as links_router
 from handlers.onboarding import about, errors, fallback, membership, menu, privacy, start
 from handlers.places import router as places_router
 from handlers.programs import apply
 from handlers.programs import router as programs_router
 from handlers.quiz import router as quiz_router
 from handlers.reminders import router as reminders_router
+from handlers.settings import router as settings_router
 
 
 def get_routers(settings: Settings) -> list[Router]:
@@ -29,6 +31,7 @@ def get_routers(settings: Settings) -> list[Router]:
         about.create_router(),
         menu.create_router(),
         privacy.create_router(),
+        settings_router.create_router(),
         reminders_router.create_router(),
         places_router.create_router(),
         programs_router.create_router(),
@@ -41,5 +44,6 @@ def get_routers(settings: Settings) -> list[Router]:
         catalogue.create_router(),
         stats.create_router(),
         leads.create_router(),
+        links_router.create_router(),
         fallback.create_router(),
     ]

@@ -18,7 +18,7 @@ class LinkRow:
 @dataclass(frozen=True, slots=True)
 class LinkStats:
     code: str
-    name: str | None  # None: a payload nobody created here (an old poster, a hand-made link)
+    name: str
     people: int  # who came by it and agreed to data storage
     finished: int  # of them, who finished a test
     applied: int  # applications they sent
@@ -52,22 +52,18 @@ class LinksRepo:
         return [LinkRow(*row) for row in rows]
 
     async def stats(self, limit: int = 30) -> list[LinkStats]:
-        """Every created link and every other source people came by, the busiest first."""
+        """Created links with how many people came by each (who agreed to data storage: the
+        source is kept only with consent), finished a test and applied; newest first."""
         rows = await self._conn.execute_fetchall(
-            "WITH sources AS ("
-            "  SELECT code FROM links UNION"
-            "  SELECT source FROM users WHERE source IS NOT NULL AND consent_given_at IS NOT NULL"
-            ") "
-            "SELECT s.code, l.name, "
-            "  (SELECT count(*) FROM users AS u WHERE u.source = s.code "
-            "     AND u.consent_given_at IS NOT NULL) AS people, "
-            "  (SELECT count(*) FROM users AS u WHERE u.source = s.code "
+            "SELECT l.code, l.name, "
+            "  (SELECT count(*) FROM users AS u WHERE u.source = l.code "
+            "     AND u.consent_given_at IS NOT NULL), "
+            "  (SELECT count(*) FROM users AS u WHERE u.source = l.code "
             "     AND u.consent_given_at IS NOT NULL "
             "     AND EXISTS (SELECT 1 FROM quiz_results AS q WHERE q.user_id = u.id)), "
             "  (SELECT count(*) FROM leads AS d JOIN users AS u ON u.id = d.user_id "
-            "     WHERE u.source = s.code) "
-            "FROM sources AS s LEFT JOIN links AS l ON l.code = s.code "
-            "ORDER BY people DESC, l.created_at DESC, s.code LIMIT ?",
+            "     WHERE u.source = l.code) "
+            "FROM links AS l ORDER BY l.created_at DESC, l.rowid DESC LIMIT ?",
             (limit,),
         )
-        return [LinkStats(str(c), n, int(p), int(f), int(a)) for c, n, p, f, a in rows]
+        return [LinkStats(str(c), str(n), int(p), int(f), int(a)) for c, n, p, f, a in rows]

@@ -52,6 +52,14 @@ class ResultsRepo:
     async def delete_all(self, user_id: int) -> None:
         await self._conn.execute("DELETE FROM quiz_results WHERE user_id = ?", (user_id,))
 
+    async def count(self, user_id: int) -> int:
+        rows = list(
+            await self._conn.execute_fetchall(
+                "SELECT count(*) FROM quiz_results WHERE user_id = ?", (user_id,)
+            )
+        )
+        return int(rows[0][0])
+
     async def by_id(self, result_id: int) -> ResultRow | None:
         async with self._conn.execute(
             "SELECT id, user_id, instrument, answers, scores, code, vector, started_at, "

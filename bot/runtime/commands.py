@@ -38,7 +38,8 @@ def command_list() -> list[tuple[str, str]]:
         ("consult", _("Ask a consultant")),
         ("my", _("My applications")),
         ("place", _("Change my city or region")),
-        ("settings", _("Reminders")),
+        ("settings", _("News, reminders, language")),
+        ("classes", _("For parents and teachers: classes")),
         ("help", _("What the bot can do")),
         ("language", _("Language")),
         ("privacy", _("What is stored about me")),
@@ -54,6 +55,7 @@ def admin_command_list() -> list[tuple[str, str]]:
         ("export", _("Admin: export people, results, applications")),
         ("catalogue", _("Admin: programme catalogue")),
         ("leads", _("Admin: applications not yet passed on")),
+        ("links", _("Admin: links and QR codes for schools")),
     ]
 
 

@@ -8,6 +8,7 @@ from aiogram import Router
 
 from bot.config import Settings
 from handlers.admin import broadcast, catalogue, leads, stats
+from handlers.classes import router as classes_router
 from handlers.consult import router as consult_router
 from handlers.free_training import router as free_training_router
 from handlers.links import router as links_router
@@ -38,6 +39,7 @@ def get_routers(settings: Settings) -> list[Router]:
         apply.create_router(),
         free_training_router.create_router(),
         consult_router.create_router(),
+        classes_router.create_router(),
         # Before the catalogue: a document while a broadcast draft waits for content is that
         # content, never a catalogue import.
         broadcast.create_router(),

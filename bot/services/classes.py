@@ -146,10 +146,23 @@ async def share_latest(db: Database, user_row: UserRow) -> str | None:
     return code
 
 
-async def shared_result(db: Database, code: str) -> ResultRow | None:
+@dataclass(frozen=True, slots=True)
+class Shared:
+    result: ResultRow
+    owner_name: str | None
+
+
+async def shared_result(db: Database, code: str) -> Shared | None:
+    """The result behind a shared link, while its owner keeps consent and the link."""
     async with db.autocommit() as repos:
         found = await repos.classes.shared(code)
-        return await repos.results.by_id(found[1]) if found else None
+        if found is None:
+            return None
+        result = await repos.results.by_id(found[1])
+        owner = await repos.users.get(found[0])
+    if result is None:
+        return None
+    return Shared(result, owner.first_name if owner else None)
 
 
 async def revoke_shares(db: Database, user_id: int) -> int:

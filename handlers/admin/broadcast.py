@@ -96,7 +96,7 @@ async def audience_picker(talk: Talk) -> tuple[str, InlineKeyboardMarkup]:
     counts = await broadcasts.plain_audience_sizes(talk.services.db)
     kb = InlineKeyboardBuilder()
     labels: dict[SegmentKind, str] = {
-        "all": _("Everyone"),
+        "all": _("All subscribers"),
         "students": _("School students"),
         "adults": _("Adults, parents"),
         "applied": _("Applied"),

@@ -42,9 +42,9 @@ def consent_text() -> str:
     return _(
         "To remember your answers and pick programmes for you, I need your consent to store "
         "your data: your Telegram name, who you are, your region and test results.\n"
-        "They are used to give you advice, and now and then I send news of the centres; you "
-        "can opt out at any time: withdraw consent in /privacy or delete everything with "
-        "/forget.\n"
+        "They are used only to give you advice; news of the centres come only if you ask for "
+        "them. You can opt out at any time: withdraw consent in /privacy or delete everything "
+        "with /forget.\n"
         "If you are under 14, a parent must agree for you: show this message to a parent and "
         "let them tap «I agree», or tap «Not now» — the test works without consent too."
     )

@@ -21,7 +21,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 def link_in(replies: list[Request]) -> str:
     for r in replies:
         if isinstance(r.method, SendMessage | EditMessageText) and (
-            found := LINK.search(r.method.text)
+            found := LINK.search(r.method.text or "")
         ):
             return found.group(1)
     raise AssertionError("no link sent")

@@ -19,7 +19,8 @@ QUESTION = "Присылать вам иногда новости центров
 
 async def news_flag(db: Database, user_id: int) -> int | None:
     rows = await query(db, "SELECT news_opt_in FROM users WHERE id = ?", user_id)
-    return rows[0][0]
+    flag = rows[0][0]
+    return None if flag is None else int(flag)
 
 
 async def test_the_question_comes_once_after_the_first_result_and_settings_change_it(
@@ -31,7 +32,9 @@ async def test_the_question_comes_once_after_the_first_result_and_settings_chang
     texts = [r.method.text for r in replies if isinstance(r.method, SendMessage)]
     assert any("Человек — техника" in t for t in texts)  # the result itself comes first
     assert QUESTION in pupil.last_text
-    labels = [b.text for row in pupil.last_message.markup.inline_keyboard for b in row]
+    markup = pupil.last_message.markup
+    assert markup is not None
+    labels = [b.text for row in markup.inline_keyboard for b in row]
     assert labels[:2] == ["🔔 Да, присылать", "Нет, спасибо"]  # two buttons, nothing ticked
     assert "📤 Поделиться результатом" in labels  # a pupil may share the result
     assert await news_flag(db, 6001) is None  # not asked = not yes
@@ -94,14 +97,14 @@ async def test_a_news_broadcast_reaches_only_people_who_said_yes(
 
     def copies() -> list[int]:
         return [
-            r.method.chat_id
+            int(r.method.chat_id)
             for r in session.requests
             if isinstance(r.method, CopyMessage) and r.method.chat_id != ADMIN_ID
         ]
 
     async def done() -> bool:
         rows = await query(db, "SELECT count(*) FROM broadcasts WHERE status = 'done'")
-        return rows[0][0] == 1
+        return bool(rows[0][0] == 1)
 
     await until(done, "the broadcast finished")
     assert copies() == [6101]

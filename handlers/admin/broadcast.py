@@ -113,10 +113,9 @@ async def audience_picker(talk: Talk) -> tuple[str, InlineKeyboardMarkup]:
     kb.button(text=_("Cancel"), callback_data=DraftCb(action=DraftAction.cancel))
     kb.adjust(1, 2, 2, 2, 1, 1)
     text = _(
-        "Who gets it? Broadcasts go only to people who said yes to news (asked after their "
-        "first test result, changeable in /settings) and agreed to data storage; the counts "
-        "are of those people and leave out anyone who blocked the bot. Messages about a "
-        "person's own application are not broadcasts and reach everyone concerned."
+        "Who gets it? Broadcasts reach only people who asked for news (after their first "
+        "test result, or in /settings) and agreed to data storage; people who blocked the bot "
+        "are not counted."
     )
     return text, kb.as_markup()
 

@@ -196,3 +196,15 @@ async def test_a_pupil_shares_a_result_card_and_can_take_it_back(
     assert "ссылка на результат не работает" in texts(replies)
     left = await query(db, "SELECT count(*) FROM shared_results")
     assert left[0][0] == 0
+
+
+async def test_forged_and_stale_deep_links_are_answered(make_client: MakeClient) -> None:
+    person = await make_client(user_id=7400, first_name="Гость")
+    replies = await person.send("/start r_AAAAAAAAAAAAAAAA")
+    assert "ссылка на результат не работает" in texts(replies)
+    replies = await person.send("/start <script>")  # not a payload Telegram would send
+    assert "Здравствуйте" in texts(replies)
+    replies = await person.send("/share")
+    assert "Сохранённого результата нет" in texts(replies)
+    replies = await person.send_callback("sh:share")
+    assert "Сохранённого результата нет" in texts(replies)

@@ -118,7 +118,8 @@ def classes_keyboard(found: list[ClassRow]) -> InlineKeyboardMarkup:
         kb.button(text=row.name[:24], callback_data=ClassCb(action=ClassAction.summary, id=row.id))
     kb.button(text=_("🏫 New class"), callback_data=ParentCb(action=ParentAction.new_class))
     kb.button(text=_("◀️ Back"), callback_data=ParentCb(action=ParentAction.menu))
-    kb.adjust(*([2] * ((len(found) + 1) // 2)), 1, 1)
+    pairs, odd = divmod(len(found), 2)
+    kb.adjust(*([2] * pairs), *([1] * odd), 1, 1)
     return kb.as_markup()
 
 

@@ -91,7 +91,7 @@ async def test_a_news_broadcast_reaches_only_people_who_said_yes(
     admin = await make_client(user_id=ADMIN_ID, first_name="Админ")
     await admin.send("/broadcast")
     await admin.send("День открытых дверей в субботу!")
-    assert "согласился получать новости" in admin.last_text
+    assert "кто сам попросил новости" in admin.last_text
     await admin.click("Все подписчики (1)")
     await admin.click("Отправить сейчас")
 

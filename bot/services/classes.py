@@ -22,6 +22,7 @@ from storage.users import UserRow
 
 MIN_FINISHED = 3  # fewer finished tests: the summary is the count alone
 CLASSES_MAX = 50  # per owner
+SQLITE_MAX = 2**63  # ids in callback data beyond it cannot be rows
 
 
 class ClassKey(StrEnum):
@@ -58,7 +59,10 @@ async def classes_of(db: Database, owner_id: int) -> list[ClassRow]:
 
 
 async def owned(db: Database, owner_id: int, class_id: int) -> ClassRow | None:
-    """The class, only for its owner (a forged id of another's class gives None)."""
+    """The class, only for its owner (a forged id of another's class, or one out of SQLite's
+    range, gives None)."""
+    if not 0 < class_id < SQLITE_MAX:
+        return None
     async with db.autocommit() as repos:
         row = await repos.classes.get(class_id)
     return row if row is not None and row.owner_id == owner_id else None

@@ -158,6 +158,9 @@ async def test_forged_class_taps_and_dead_links_get_a_clear_answer(
     assert alerts == ["Это не ваш класс, или его уже нет."]
     replies = await other.send_callback("cl:sum:not-a-number")
     assert replies  # answered, not dropped
+    replies = await other.send_callback(f"cl:sum:{10**30}")  # beyond any row id
+    alerts = [r.method.text for r in replies if isinstance(r.method, AnswerCallbackQuery)]
+    assert alerts == ["Это не ваш класс, или его уже нет."]
 
     pupil = await make_client(user_id=7202)
     replies = await pupil.send("/start c_doesnotexist")

@@ -92,8 +92,9 @@ async def fill(db: Database, people: int) -> int:
         ids = range(FIRST_ID + first, FIRST_ID + min(first + BATCH, people))
         async with db.transaction() as tx:
             await raw_connection(tx).executemany(
-                # Broadcasts go to people who agreed to data storage.
-                "INSERT INTO users (id, consent_given_at) VALUES (?, '2026-11-01T00:00:00Z')",
+                # Broadcasts go to people who agreed to data storage and want news.
+                "INSERT INTO users (id, consent_given_at, news_opt_in) "
+                "VALUES (?, '2026-11-01T00:00:00Z', 1)",
                 ((i,) for i in ids),
             )
     async with db.transaction() as tx:

@@ -56,9 +56,11 @@ _LATEST_CODE = (
 )
 
 
-# Broadcasts reach only people who agreed to data storage (the consent question says news may
-# come) and have not blocked the bot; people who used /forget have no row at all.
-REACHABLE = "u.is_blocked = 0 AND u.consent_given_at IS NOT NULL"
+# Broadcasts (mailings) reach only people who agreed to data storage, said yes to news (asked
+# once after the first result, changeable in /settings) and have not blocked the bot; people
+# who used /forget have no row at all. Service messages (about one's own application or a
+# changed programme) do not go through broadcasts.
+REACHABLE = "u.is_blocked = 0 AND u.consent_given_at IS NOT NULL AND u.news_opt_in = 1"
 
 
 def segment_where(segment: Segment) -> tuple[str, list[Any]]:

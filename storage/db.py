@@ -33,11 +33,13 @@ from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastsRepo
 from storage.catalogue import CatalogueRepo
 from storage.centres_staff import CentreStaffRepo
+from storage.classes import ClassesRepo
 from storage.exports import ExportsRepo
 from storage.faq import FaqRepo
 from storage.fsm_rows import FsmRows
 from storage.leads import LeadsRepo
 from storage.leases import LeasesRepo
+from storage.links import LinksRepo
 from storage.outbox import OutboxRepo
 from storage.relay import RelayRepo
 from storage.reminders import RemindersRepo
@@ -98,6 +100,8 @@ class Repositories:
         self.faq = FaqRepo(conn)
         self.search = SearchRepo(conn)
         self.centres = CentreStaffRepo(conn)
+        self.links = LinksRepo(conn)
+        self.classes = ClassesRepo(conn)
 
     async def ping(self) -> None:
         """A round trip to the database, for health checks: raises when it cannot answer."""

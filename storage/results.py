@@ -52,6 +52,23 @@ class ResultsRepo:
     async def delete_all(self, user_id: int) -> None:
         await self._conn.execute("DELETE FROM quiz_results WHERE user_id = ?", (user_id,))
 
+    async def count(self, user_id: int) -> int:
+        rows = list(
+            await self._conn.execute_fetchall(
+                "SELECT count(*) FROM quiz_results WHERE user_id = ?", (user_id,)
+            )
+        )
+        return int(rows[0][0])
+
+    async def by_id(self, result_id: int) -> ResultRow | None:
+        async with self._conn.execute(
+            "SELECT id, user_id, instrument, answers, scores, code, vector, started_at, "
+            "finished_at FROM quiz_results WHERE id = ?",
+            (result_id,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else _result(tuple(row))
+
     async def latest(self, user_id: int, instrument: str | None = None) -> ResultRow | None:
         query = (
             "SELECT id, user_id, instrument, answers, scores, code, vector, started_at, "
@@ -65,15 +82,19 @@ class ResultsRepo:
             row = await cursor.fetchone()
         if row is None:
             return None
-        rid, uid, kind, answers, scores, code, vector, started, finished = tuple(row)
-        return ResultRow(
-            id=rid,
-            user_id=uid,
-            instrument=kind,
-            answers=json.loads(answers),
-            scores=json.loads(scores),
-            code=code,
-            vector=json.loads(vector),
-            started_at=started,
-            finished_at=finished,
-        )
+        return _result(tuple(row))
+
+
+def _result(row: tuple[Any, ...]) -> ResultRow:
+    rid, uid, kind, answers, scores, code, vector, started, finished = row
+    return ResultRow(
+        id=rid,
+        user_id=uid,
+        instrument=kind,
+        answers=json.loads(answers),
+        scores=json.loads(scores),
+        code=code,
+        vector=json.loads(vector),
+        started_at=started,
+        finished_at=finished,
+    )

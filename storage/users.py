@@ -14,7 +14,8 @@ _NOW = "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 _COLUMNS = (
     "id, first_name, last_name, username, locale, role, region_slug, source, "
     "consent_given_at, consent_withdrawn_at, created_at, last_seen_at, is_blocked, "
-    "place_lat, place_lon, place_precision, preferences, age_band, status, place_town"
+    "place_lat, place_lon, place_precision, preferences, age_band, status, place_town, "
+    "news_opt_in"
 )
 
 
@@ -40,6 +41,11 @@ class UserRow:
     age_band: str | None = None  # a `bot.domain.enrolment.AgeBand` value
     status: str | None = None  # a `bot.domain.enrolment.Status` value
     place_town: int | None = None  # GeoNames id of the settlement (bot/data/towns.csv)
+    news_opt_in: bool | None = None  # None: not asked yet
+
+    @property
+    def wants_news(self) -> bool:
+        return self.has_consent and self.news_opt_in is True
 
     @property
     def has_consent(self) -> bool:
@@ -52,6 +58,8 @@ _FIELDS = [name.strip() for name in _COLUMNS.split(",")]
 def _row(values: aiosqlite.Row) -> UserRow:
     fields = dict(zip(_FIELDS, values, strict=True))
     fields["is_blocked"] = bool(fields["is_blocked"])
+    if fields["news_opt_in"] is not None:
+        fields["news_opt_in"] = bool(fields["news_opt_in"])
     return UserRow(**fields)
 
 
@@ -91,7 +99,7 @@ class UsersRepo:
             "first_name = NULL, last_name = NULL, username = NULL, role = NULL, "
             "region_slug = NULL, source = NULL, last_seen_at = NULL, place_lat = NULL, "
             "place_lon = NULL, place_precision = NULL, place_town = NULL, preferences = NULL, "
-            "age_band = NULL, status = NULL WHERE id = ?",
+            "age_band = NULL, status = NULL, news_opt_in = NULL WHERE id = ?",
             (user_id,),
         )
 
@@ -121,6 +129,14 @@ class UsersRepo:
             "UPDATE users SET source = ? "
             "WHERE id = ? AND source IS NULL AND consent_given_at IS NOT NULL",
             (source, user_id),
+        )
+        return cursor.rowcount == 1
+
+    async def set_news_opt_in(self, user_id: int, *, wanted: bool) -> bool:
+        """News or not, kept only with consent; False when not kept."""
+        cursor = await self._conn.execute(
+            "UPDATE users SET news_opt_in = ? WHERE id = ? AND consent_given_at IS NOT NULL",
+            (int(wanted), user_id),
         )
         return cursor.rowcount == 1
 

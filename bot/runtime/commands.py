@@ -43,7 +43,8 @@ def command_list() -> list[tuple[str, str]]:
         ("consult", _("Ask a consultant")),
         ("my", _("My applications")),
         ("place", _("Change my city or region")),
-        ("settings", _("Reminders")),
+        ("settings", _("News, reminders, language")),
+        ("classes", _("For parents and teachers: classes")),
         ("help", _("What the bot can do")),
         ("language", _("Language")),
         ("privacy", _("What is stored about me")),
@@ -62,6 +63,7 @@ def admin_command_list() -> list[tuple[str, str]]:
         ("leads", _("Admin: applications not yet passed on")),
         ("centres", _("Admin: centres, their admins and chats")),
         ("centrestats", _("Admin: centres side by side")),
+        ("links", _("Admin: links and QR codes for schools")),
     ]
 
 

@@ -4,21 +4,19 @@ written to the audit log. The sending itself is `bot.workers.broadcaster`."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from bot.domain.catalogue import KLIMOV, RIASEC
 from bot.domain.geo import PlaceIndex
 from bot.domain.reminders import DEFAULT_TIMEZONE, iso
+from bot.domain.when import Parsed, parse_when
 from storage.broadcasts import BroadcastRow, BroadcastStatus, Counts, Segment, SegmentKind
 from storage.db import Database
 
 # Audiences offered at once, with their sizes; the others are picked by a value first.
 PLAIN_AUDIENCES: tuple[SegmentKind, ...] = ("all", "students", "adults", "applied")
-_TIME = re.compile(r"^(?:(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s+)?(\d{1,2})[:.](\d{2})$")
 
 
 # --- when --------------------------------------------------------------------------------------
@@ -30,35 +28,10 @@ def admin_timezone(region_slug: str | None, places: PlaceIndex) -> str:
     return region.timezone if region else DEFAULT_TIMEZONE
 
 
-def parse_local_time(text: str, zone: str, now: datetime) -> datetime | None:
-    """«27.11 10:00», «27.11.2026 10:00» or «10:00» in `zone` → UTC; None if not a future
-    time (a bare time already past today means tomorrow)."""
-    match = _TIME.match(text.strip())
-    if match is None:
-        return None
-    day, month, year, hour, minute = match.groups()
-    tz = ZoneInfo(zone)
-    local_now = now.astimezone(tz)
-    try:
-        when = local_now.replace(
-            year=int(year) if year else local_now.year,
-            month=int(month) if month else local_now.month,
-            day=int(day) if day else local_now.day,
-            hour=int(hour),
-            minute=int(minute),
-            second=0,
-            microsecond=0,
-        )
-    except ValueError:
-        return None
-    if when <= local_now:
-        if day is None:
-            when += timedelta(days=1)
-        elif year is None:
-            when = when.replace(year=when.year + 1)
-        else:
-            return None
-    return when.astimezone(UTC)
+def read_time(text: str, zone: str, now: datetime) -> Parsed:
+    """«завтра 10:00», «в пятницу 18:00», «через 2 часа», «31.12 09:00» … typed in `zone`:
+    see `bot.domain.when`."""
+    return parse_when(text, zone, now)
 
 
 # --- who ---------------------------------------------------------------------------------------

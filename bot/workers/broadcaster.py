@@ -52,6 +52,7 @@ _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_in
 # Why a recipient got no send, as recorded in `broadcast_recipients.error`.
 BLOCKED_BEFORE = "blocked the bot before the send"
 NO_CONSENT = "no consent at the time of sending"
+NO_NEWS = "news switched off at the time of sending"
 FORGOTTEN = "data deleted (/forget) before the send"
 
 
@@ -287,6 +288,8 @@ class Broadcaster:
             return "blocked", BLOCKED_BEFORE
         if not person.has_consent:
             return "skipped", NO_CONSENT
+        if not person.wants_news:
+            return "skipped", NO_NEWS
         return None
 
     async def _deliver(

@@ -15,11 +15,12 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain.geo import PlaceIndex
 from bot.domain.reminders import DEFAULT_TIMEZONE, parse_iso
+from bot.domain.when import Problem
+from bot.domain.when import examples as time_examples
 from bot.runtime.reply import Talk
-from bot.services import broadcasts
-from bot.services.broadcasts import Control, admin_timezone, parse_local_time
+from bot.services import broadcasts, links
+from bot.services.broadcasts import Control, admin_timezone, read_time
 from bot.workers.broadcaster import Progress
 from handlers.admin import admin_router
 from handlers.admin.callbacks import AudienceCb, BroadcastAction, BroadcastCb, DraftAction, DraftCb
@@ -31,13 +32,30 @@ BAR = 10
 _PICKED_KINDS: tuple[SegmentKind, ...] = ("region", "type", "language", "source")
 
 
-def segment_label(segment: Segment, places: PlaceIndex) -> str:
-    value = segment.value
-    if segment.kind == "region":
-        region = places.by_slug(value)
-        value = region.name_ru if region else value
+def value_word(kind: SegmentKind, value: str, talk: Talk, link_names: dict[str, str]) -> str:
+    """An audience value in words: a region's name, a type's name, a language, a link's name."""
+    if kind == "region":
+        region = talk.services.places.by_slug(value)
+        if region is not None:
+            return region.name_en if talk.locale == "en" else region.name_ru
+    elif kind == "type":
+        quizzes = talk.services.quizzes
+        for instrument in quizzes.instruments:
+            types = quizzes.text(talk.locale, instrument).types
+            if value in types:
+                return types[value].name
+    elif kind == "language":
+        return {"ru": _("Russian"), "en": _("English")}.get(value, value)
+    elif kind == "source":
+        return link_names.get(value, value)
+    return value
+
+
+async def segment_label(segment: Segment, talk: Talk) -> str:
+    link_names = await links.names(talk.services.db) if segment.kind == "source" else {}
+    value = value_word(segment.kind, segment.value, talk, link_names)
     labels = {
-        "all": _("everyone who agreed"),
+        "all": _("everyone who wants news"),
         "students": _("school students"),
         "adults": _("adults and parents"),
         "applied": _("people who applied"),
@@ -79,7 +97,7 @@ async def audience_picker(talk: Talk) -> tuple[str, InlineKeyboardMarkup]:
     counts = await broadcasts.plain_audience_sizes(talk.services.db)
     kb = InlineKeyboardBuilder()
     labels: dict[SegmentKind, str] = {
-        "all": _("Everyone who agreed"),
+        "all": _("All subscribers"),
         "students": _("School students"),
         "adults": _("Adults, parents"),
         "applied": _("Applied"),
@@ -96,31 +114,39 @@ async def audience_picker(talk: Talk) -> tuple[str, InlineKeyboardMarkup]:
     kb.button(text=_("Cancel"), callback_data=DraftCb(action=DraftAction.cancel))
     kb.adjust(1, 2, 2, 2, 1, 1)
     text = _(
-        "Who gets it? Broadcasts go only to people who agreed to data storage (the consent "
-        "question tells them news may come); the counts are of those people and leave out "
-        "anyone who blocked the bot."
+        "Who gets it? Broadcasts reach only people who asked for news (after their first "
+        "test result, or in /settings) and agreed to data storage; people who blocked the bot "
+        "are not counted."
     )
     return text, kb.as_markup()
 
 
 async def value_picker(talk: Talk, kind: SegmentKind) -> InlineKeyboardMarkup:
-    places = talk.services.places
     values = await broadcasts.audience_values(talk.services.db, kind)
+    link_names: dict[str, str] = {}
     if kind == "source":
         await talk.state.update_data({DraftData.sources: [v for v, _n in values]})
+        link_names = await links.names(talk.services.db)
     kb = InlineKeyboardBuilder()
     for index, (value, count) in enumerate(values):
-        shown = value
-        if kind == "region":
-            region = places.by_slug(value)
-            shown = region.name_ru if region else value
+        shown = value_word(kind, value, talk, link_names)
+        if len(shown) > 20:
+            shown = shown[:19] + "…"
         kb.button(
-            text=f"{shown[:20]} ({count})",
+            text=f"{shown} ({count})",
             callback_data=AudienceCb(kind=kind, value=str(index) if kind == "source" else value),
         )
     kb.button(text=_("◀️ Back"), callback_data=DraftCb(action=DraftAction.audience))
     kb.adjust(2)
     return kb.as_markup()
+
+
+def schedule_prompt(zone: str, locale: str) -> str:
+    shown = ", ".join(f"«{e}»" for e in time_examples(zone, datetime.now(UTC), locale))
+    return _(
+        "When shall I send it? Write the day and time in your time zone ({zone}), for "
+        "example: {examples}."
+    ).format(zone=zone, examples=shown)
 
 
 async def on_audience(_query: CallbackQuery, callback_data: AudienceCb, talk: Talk) -> None:
@@ -152,7 +178,7 @@ async def on_audience(_query: CallbackQuery, callback_data: AudienceCb, talk: Ta
     kb.button(text=_("Cancel"), callback_data=DraftCb(action=DraftAction.cancel))
     kb.adjust(1)
     text = _("Audience: {label} — {count} recipients.").format(
-        label=segment_label(segment, talk.services.places), count=count
+        label=await segment_label(segment, talk), count=count
     )
     if not count:
         text += "\n" + _("Nobody is in this audience. Choose another one.")
@@ -176,12 +202,7 @@ async def on_draft(query: CallbackQuery, callback_data: DraftCb, talk: Talk) -> 
     if action is DraftAction.schedule:
         await talk.state.set_state(BroadcastDraft.schedule)
         zone = admin_timezone(talk.user_row.region_slug, talk.services.places)
-        await talk.show(
-            _(
-                "When shall I send it? Write the date and time in your time zone ({zone}), "
-                "for example «27.11 10:00», or just «18:30» for the nearest such time."
-            ).format(zone=zone),
-        )
+        await talk.show(schedule_prompt(zone, talk.locale))
         return
     await talk.show(_("Starting…"))
     row = await create_broadcast(talk, query.from_user.id, scheduled_at=None)
@@ -190,11 +211,14 @@ async def on_draft(query: CallbackQuery, callback_data: DraftCb, talk: Talk) -> 
 
 async def on_schedule_text(message: Message, talk: Talk) -> None:
     zone = admin_timezone(talk.user_row.region_slug, talk.services.places)
-    when = parse_local_time(message.text or "", zone, datetime.now(UTC))
+    parsed = read_time(message.text or "", zone, datetime.now(UTC))
+    when = parsed.at
     if when is None:
-        await message.answer(
-            _("I can't read this as a future time. Example: «27.11 10:00» or «18:30».")
-        )
+        if parsed.problem is Problem.past:
+            problem = _("This time has already passed. Please write a time ahead.")
+        else:
+            problem = _("I can't read this as a day and time.")
+        await message.answer(problem + "\n" + schedule_prompt(zone, talk.locale))
         return
     assert message.from_user is not None
     row = await create_broadcast(talk, message.from_user.id, scheduled_at=when)

@@ -21,6 +21,7 @@ from bot.services import centre_admins
 from bot.services.centre_admins import CentreNumbers, Role
 from bot.services.exports import export_all, export_centre_leads
 from handlers.admin import admin_router
+from handlers.links import view as links_view
 from handlers.places.view import short
 from storage.stats import ACTIVE_DAYS, DAYS_SHOWN, WEEK_DAYS, Ranked, Stats
 
@@ -254,7 +255,14 @@ async def cmd_stats(message: Message, services: Services, locale: str, role: Rol
     async with db.transaction() as tx:
         stats = await tx.stats.collect(datetime.now(UTC))
         await tx.audit.record(message.from_user.id, "stats", f"{stats.total} people")
-    await message.answer(stats_text(stats, quizzes, locale))
+    text = stats_text(stats, quizzes, locale)
+    by_link = await links_view.stats_block(db)
+    if by_link and len(text) + len(by_link) + 2 <= links_view.MESSAGE_LIMIT:
+        text += "\n\n" + by_link
+    elif by_link:
+        await message.answer(text)
+        text = by_link
+    await message.answer(text)
     try:
         png = await render_stats_in_thread(stats_chart(stats))
     except Exception:  # the text above has every figure; the chart only shows them

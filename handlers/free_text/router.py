@@ -30,7 +30,7 @@ from handlers.free_text import view
 from handlers.free_text.callbacks import FreeAction, FreeTextCb
 from handlers.free_text.states import FreeTextData
 from handlers.occupations.router import show_occupations
-from handlers.onboarding.menu import menu_keyboard, send_menu
+from handlers.onboarding.menu import is_parent, menu_keyboard, send_menu
 from handlers.onboarding.start import role_name, role_question
 from handlers.onboarding.states import Onboarding
 from handlers.onboarding.view import back_to_menu
@@ -118,7 +118,9 @@ async def answer(  # noqa: PLR0911 - one answer per intent
             )
             return
         case Intent.greeting:
-            await talk.send(view.greeting_text(), await menu_keyboard(talk.state))
+            await talk.send(
+                view.greeting_text(), await menu_keyboard(talk.state, parent=await is_parent(talk))
+            )
             return
         case Intent.thanks:
             await talk.send(view.thanks_text(), back_to_menu())
@@ -129,7 +131,9 @@ async def answer(  # noqa: PLR0911 - one answer per intent
             )
             return
         case Intent.help:
-            await talk.send(view.help_text(), await menu_keyboard(talk.state))
+            await talk.send(
+                view.help_text(), await menu_keyboard(talk.state, parent=await is_parent(talk))
+            )
             return
         case _:
             pass
@@ -197,7 +201,7 @@ async def on_text_at_role(message: Message, talk: Talk) -> None:
         await save_role(talk.services.db, talk.user_row, talk.state, role)
         await talk.state.set_state(None)
         await talk.send(_("Got it: {role}.").format(role=role_name(role)))
-        await send_menu(talk.bot, talk.chat_id, talk.state)
+        await send_menu(talk.bot, talk.chat_id, talk.state, parent=role == "parent")
         return
     understanding = await talk.services.free_text.understand(
         talk.services.db, talk.services.places, message.text

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.runtime.reply import Talk
+from bot.services.profile import current_role
 from handlers.onboarding import view as keyboards
 from handlers.onboarding.callbacks import MenuAction, MenuCb
 from handlers.quiz.states import has_unfinished_quiz
@@ -32,6 +33,8 @@ def help_text() -> str:
         "/consult — ask a consultant\n"
         "/my — your applications\n"
         "/place — change your city or region\n"
+        "/settings — news, reminders, language\n"
+        "/classes — for parents and teachers: send the test to a child or a class\n"
         "/language — change the language\n"
         "/privacy — what I store and why\n"
         "/forget — delete everything about you\n"
@@ -43,23 +46,30 @@ def help_text() -> str:
     )
 
 
-async def menu_keyboard(state: FSMContext) -> InlineKeyboardMarkup:
-    """The menu offers to continue a test only when one is unfinished."""
-    return keyboards.main_menu(unfinished_quiz=await has_unfinished_quiz(state))
+async def menu_keyboard(state: FSMContext, *, parent: bool = False) -> InlineKeyboardMarkup:
+    """The menu offers to continue a test only when one is unfinished; parents and teachers
+    get their own entry first."""
+    return keyboards.main_menu(unfinished_quiz=await has_unfinished_quiz(state), parent=parent)
 
 
-async def send_menu(bot: Bot, chat_id: int, state: FSMContext) -> None:
-    await bot.send_message(chat_id, menu_text(), reply_markup=await menu_keyboard(state))
+async def send_menu(bot: Bot, chat_id: int, state: FSMContext, *, parent: bool = False) -> None:
+    await bot.send_message(
+        chat_id, menu_text(), reply_markup=await menu_keyboard(state, parent=parent)
+    )
 
 
-async def cmd_menu(message: Message, bot: Bot, state: FSMContext) -> None:
+async def is_parent(talk: Talk) -> bool:
+    return await current_role(talk.user_row, talk.state) == "parent"
+
+
+async def cmd_menu(message: Message, talk: Talk) -> None:
     # The menu is the way out of any half-finished step; saved data stays.
-    await state.set_state(None)
-    await send_menu(bot, message.chat.id, state)
+    await talk.state.set_state(None)
+    await send_menu(talk.bot, message.chat.id, talk.state, parent=await is_parent(talk))
 
 
 async def on_menu(_query: CallbackQuery, talk: Talk) -> None:
-    await talk.show(menu_text(), await menu_keyboard(talk.state))
+    await talk.show(menu_text(), await menu_keyboard(talk.state, parent=await is_parent(talk)))
 
 
 async def on_help(_event: Message | CallbackQuery, talk: Talk) -> None:

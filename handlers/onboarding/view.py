@@ -7,6 +7,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain.enrolment import AgeBand, Status
+from handlers.classes.callbacks import ParentAction, ParentCb
 from handlers.onboarding.callbacks import (
     AboutCb,
     AboutItem,
@@ -29,8 +30,12 @@ from handlers.onboarding.callbacks import (
 from handlers.quiz.callbacks import QuizMenuAction, QuizMenuCb
 
 
-def main_menu(*, unfinished_quiz: bool = False) -> InlineKeyboardMarkup:
+def main_menu(*, unfinished_quiz: bool = False, parent: bool = False) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
+    if parent:
+        kb.button(
+            text=_("👪 For parents, teachers"), callback_data=ParentCb(action=ParentAction.menu)
+        )
     if unfinished_quiz:
         kb.button(
             text=_("▶️ Continue the test"), callback_data=QuizMenuCb(action=QuizMenuAction.resume)
@@ -46,7 +51,7 @@ def main_menu(*, unfinished_quiz: bool = False) -> InlineKeyboardMarkup:
     kb.button(text=_("🌐 Language"), callback_data=MenuCb(action=MenuAction.language))
     kb.button(text=_("🔒 My data"), callback_data=MenuCb(action=MenuAction.privacy))
     kb.button(text=_("❓ What I can do"), callback_data=MenuCb(action=MenuAction.help))
-    kb.adjust(*([1] if unfinished_quiz else []), 2, 2, 2, 2, 2, 1)
+    kb.adjust(*([1] if parent else []), *([1] if unfinished_quiz else []), 2, 2, 2, 2, 2, 1)
     return kb.as_markup()
 
 

@@ -24,6 +24,7 @@ from handlers.programs.states import ProgramsData
 from handlers.quiz import view as quiz_view
 from handlers.quiz.callbacks import QuizAction, QuizCb, QuizMenuAction, QuizMenuCb
 from handlers.quiz.states import Quiz, QuizData, load_progress, save_progress
+from handlers.settings.router import after_result
 
 logger = logging.getLogger(__name__)
 
@@ -219,6 +220,7 @@ async def _finish(talk: Talk, progress: QuizProgress) -> None:
     await drop_quiz_nudge(db, talk.user_row.id)
     await talk.show(_("✅ Done! Here is your result."))
     await send_result(talk.bot, talk.chat_id, quizzes, talk.locale, instrument.id, result)
+    await after_result(talk, saved=saved)
     if not saved:
         await talk.bot.send_message(
             talk.chat_id,

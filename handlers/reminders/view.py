@@ -1,4 +1,4 @@
-"""Texts and keyboards of reminders and of /settings."""
+"""Texts and keyboards of reminders; /settings is `handlers.settings`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.workers.reminders import ReminderMessage
-from handlers.onboarding.callbacks import MenuAction, MenuCb
 from handlers.quiz.callbacks import QuizMenuAction, QuizMenuCb
 from handlers.reminders.callbacks import SettingsCb
 
@@ -42,22 +41,3 @@ def programme_starts(title: str, start: date) -> ReminderMessage:
         ).format(date=start.strftime("%d.%m.%Y"), title=html.escape(title)),
         off_keyboard(),
     )
-
-
-def settings_text(off: bool) -> str:
-    state = _("off") if off else _("on")
-    return _(
-        "<b>Settings</b>\nReminders: {state}.\nThey come only in daytime, at most one a day: "
-        "a day after a paused test, and the day before a programme you applied for starts."
-    ).format(state=state)
-
-
-def settings_keyboard(off: bool) -> InlineKeyboardMarkup:
-    kb = InlineKeyboardBuilder()
-    if off:
-        kb.button(text=_("🔔 Turn reminders on"), callback_data=SettingsCb(reminders=True))
-    else:
-        kb.button(text=_("🔕 Turn reminders off"), callback_data=SettingsCb(reminders=False))
-    kb.button(text=_("🏠 Menu"), callback_data=MenuCb(action=MenuAction.menu))
-    kb.adjust(1)
-    return kb.as_markup()

@@ -35,7 +35,7 @@ async def test_an_admin_composes_previews_picks_an_audience_and_sends(
     preview = [r.method for r in session.requests if isinstance(r.method, CopyMessage)]
     assert preview and preview[-1].chat_id == ADMIN_ID  # the copy, to the admin
     labels = admin.button_labels()
-    assert "Все, кто дал согласие (40)" in labels and "Школьники (30)" in labels
+    assert "Все подписчики (40)" in labels and "Школьники (30)" in labels
     await admin.click("Школьники (30)")
     assert "получателей — 30" in admin.last_text
     await admin.click("Отправить сейчас")

@@ -13,7 +13,15 @@ from bot.domain.quiz.content import load_quiz_catalog
 from bot.runtime.offline import ChatSimulator, Request
 from handlers.quiz.callbacks import QuizAction, QuizCb
 from storage.db import Database
-from tests.support.chat import MakeClient, onboard, quiz_buttons, sent_texts, start_quiz, tap_quiz
+from tests.support.chat import (
+    MakeClient,
+    onboard,
+    quiz_buttons,
+    result_texts,
+    sent_texts,
+    start_quiz,
+    tap_quiz,
+)
 from tests.support.sql import query
 
 CATALOG = load_quiz_catalog()
@@ -40,14 +48,14 @@ async def test_adult_quiz_end_to_end_with_a_clear_social_profile(
     assert photo.caption == "Ваш профиль интересов: S-A"
     png = next(r for r in replies if isinstance(r.method, SendPhoto)).files["photo"].content
     assert png.startswith(b"\x89PNG")
-    result = sent_texts(replies)[-1]
+    result = result_texts(replies)[-1]
     assert "<b>Ваш профиль интересов: S-A</b>" in result
     s_type = CATALOG.text("ru", "riasec").types["S"]
     assert s_type.name in result and s_type.enjoy in result
     # Occupations from the catalogue led by S, those that are also A first, with card buttons.
     assert "• Воспитатель детского сада" in result and "• Учитель" in result
     assert "Учитель" in client.button_labels() and "Воспитатель" in client.button_labels()
-    assert "Пройти ещё раз" in client.button_labels()[-3]
+    assert "Пройти ещё раз" in client.button_labels()[-5]  # the news question's two follow
 
     async with db.transaction() as tx:
         saved = await tx.results.latest(client.user.id)
@@ -69,7 +77,7 @@ async def test_school_quiz_end_to_end_names_type_profiles_and_specialties(
     for type_a, type_b in KLIMOV.keys:
         value = 0 if order.index(type_a) < order.index(type_b) else 1
         replies = await tap_quiz(client, QuizAction.answer, value)
-    result = sent_texts(replies)[-1]
+    result = result_texts(replies)[-1]
     tech = CATALOG.text("ru", "klimov").types["tech"]
     assert f"<b>{tech.name}</b>: 8 из 8, ярко выражен" in result
     assert "технологический" in result
@@ -231,7 +239,7 @@ async def test_result_text_arrives_even_when_the_chart_cannot_be_drawn(
     for item_type in RIASEC.keys:
         replies = await tap_quiz(client, QuizAction.answer, 4 if item_type == "C" else 0)
     assert not any(isinstance(r.method, SendPhoto) for r in replies)
-    assert "<b>Ваш профиль интересов: C</b>" in sent_texts(replies)[-1]
+    assert "<b>Ваш профиль интересов: C</b>" in result_texts(replies)[-1]
 
 
 async def test_the_finished_question_message_says_done(client: ChatSimulator) -> None:

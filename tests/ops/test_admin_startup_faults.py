@@ -135,7 +135,8 @@ async def add_broadcasts_of(database: Path, author: int) -> tuple[int, int]:
     try:
         async with db.transaction() as tx:
             await raw_connection(tx).executemany(
-                "INSERT INTO users (id, first_name, consent_given_at) VALUES (?, 'Тест', ?)",
+                "INSERT INTO users (id, first_name, consent_given_at, news_opt_in) "
+                "VALUES (?, 'Тест', ?, 1)",
                 [(i, "2026-11-01T00:00:00Z") for i in PEOPLE],
             )
             scheduled = await tx.broadcasts.create(

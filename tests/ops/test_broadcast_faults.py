@@ -67,7 +67,7 @@ class TimedSession(OfflineSession):
 
 
 async def add_people(db: Database, ids: list[int], **fields: Any) -> None:
-    values = {"consent_given_at": CONSENT} | fields
+    values = {"consent_given_at": CONSENT, "news_opt_in": 1} | fields
     columns = ", ".join(["id", *values])
     marks = ", ".join("?" * (1 + len(values)))
     async with db.transaction() as tx:
@@ -206,7 +206,7 @@ async def test_skipped_people_are_explained_in_the_progress_message(db: Database
 # --- the audience ----------------------------------------------------------------------------
 
 
-async def test_only_people_who_agreed_are_offered_and_the_counts_say_so(
+async def test_only_people_who_agreed_and_want_news_are_offered_and_the_counts_say_so(
     make_client: MakeClient, db: Database, session: OfflineSession
 ) -> None:
     agreed = list(range(400_000, 400_007))
@@ -215,26 +215,29 @@ async def test_only_people_who_agreed_are_offered_and_the_counts_say_so(
     await add_people(db, declined, consent_given_at=None, locale="ru")
     await add_people(db, [400_200], consent_given_at=None, consent_withdrawn_at=CONSENT)
     await add_people(db, [400_300], is_blocked=1)
+    await add_people(db, [400_500, 400_501], news_opt_in=0, locale="ru")  # said no to news
+    await add_people(db, [400_600], news_opt_in=None, locale="ru")  # never asked
 
     newcomer = await make_client(user_id=400_400, first_name="Новенький")
     await newcomer.send("/start")
     consent = newcomer.last_text
-    assert "иногда — новости центров" in consent and "отписаться можно в любой момент" in consent
+    assert "новости центров приходят, только если вы сами их попросите" in consent
+    assert "Отказаться можно в любой момент" in consent
 
     admin = await make_client(user_id=ADMIN_ID, first_name="Админ")
     await admin.send("/broadcast")
     await admin.send("Новости центра")
     header = admin.last_text
-    assert "только те, кто дал согласие на хранение данных" in header
-    assert "будут приходить новости" in header and "без заблокировавших бота" in header
+    assert "только тем, кто сам попросил новости" in header
+    assert "дал согласие на хранение данных" in header and "заблокировавшие бота" in header
     labels = admin.button_labels()
-    assert f"Все, кто дал согласие ({len(agreed)})" in labels
+    assert f"Все подписчики ({len(agreed)})" in labels
     assert f"Взрослые, родители ({len(agreed)})" in labels
     await admin.click("По языку")
-    assert f"ru ({len(agreed)})" in admin.button_labels()  # not those who declined
+    assert f"русский ({len(agreed)})" in admin.button_labels()  # not those who declined
     await admin.click("◀️ Назад")
-    await admin.click("Все, кто дал согласие")
-    assert f"все, кто дал согласие, получателей — {len(agreed)}" in admin.last_text
+    await admin.click("Все подписчики")
+    assert f"все, кто подписан на новости, получателей — {len(agreed)}" in admin.last_text
     await admin.click("Отправить сейчас")
     async with db.autocommit() as repos:
         (row,) = await repos.broadcasts.recent(1)
@@ -259,7 +262,7 @@ async def test_cancelling_a_scheduled_broadcast_answers_the_tap_once(
     admin = await make_client(user_id=ADMIN_ID, first_name="Админ")
     await admin.send("/broadcast")
     await admin.send("Завтра день открытых дверей")
-    await admin.click("Все, кто дал согласие (2)")
+    await admin.click("Все подписчики (2)")
     await admin.click("Запланировать")
     await admin.send("23:59")
     assert "запланирована" in admin.last_text
@@ -287,7 +290,7 @@ async def test_pause_and_cancel_of_a_running_broadcast_answer_once_each(
     admin = await make_client(user_id=ADMIN_ID, first_name="Админ")
     await admin.send("/broadcast")
     await admin.send("Новости")
-    await admin.click("Все, кто дал согласие")
+    await admin.click("Все подписчики")
     await admin.click("Отправить сейчас")
     await asyncio.sleep(0.2)
     progress = admin.last_message.message_id

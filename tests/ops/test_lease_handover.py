@@ -68,7 +68,7 @@ async def test_a_broadcast_started_in_a_process_without_the_lease_is_sent_by_the
         admin = ChatSimulator(dp_b, bot_b, session_b, user_id=ADMIN_ID, first_name="Админ")
         await admin.send("/broadcast")
         await admin.send("Завтра день открытых дверей!")
-        await admin.click("Все, кто дал согласие (12)")
+        await admin.click("Все подписчики (12)")
         await admin.click("Отправить сейчас")
         await until(
             lambda: copies_to(session_a, people) == set(people), "the holder sends the broadcast"

@@ -56,6 +56,16 @@ def sent_texts(replies: list[Request]) -> list[str]:
     return [r.method.text for r in replies if isinstance(r.method, SendMessage)]
 
 
+# Sent right after a saved result: the news question (after the first one) and, to a pupil,
+# the offer to share the result.
+FOLLOW_UPS = ("📰", "📤")
+
+
+def result_texts(replies: list[Request]) -> list[str]:
+    """What the bot sent, without the follow-ups that come after a result."""
+    return [t for t in sent_texts(replies) if not t.startswith(FOLLOW_UPS)]
+
+
 def staff_texts(session: OfflineSession) -> list[str]:
     """What the consultants' chat was sent."""
     return [

@@ -28,8 +28,12 @@ async def execute(db: Database | Path, sql: str, *params: Any) -> None:
 
 
 async def insert_people(db: Database | Path, ids: Iterable[int], **fields: Any) -> list[int]:
-    """Users with these ids and the same `fields`, in one transaction; returns the ids."""
+    """Users with these ids and the same `fields`, in one transaction; returns the ids. People
+    given consent here also said yes to news (`news_opt_in=1`) unless `fields` say otherwise,
+    so they are in broadcast audiences."""
     ids = list(ids)
+    if fields.get("consent_given_at") is not None:
+        fields = {"news_opt_in": 1} | fields
     columns = ", ".join(["id", *fields])
     marks = ", ".join("?" * (1 + len(fields)))
     async with aiosqlite.connect(_path(db)) as conn:

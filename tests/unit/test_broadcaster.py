@@ -15,9 +15,9 @@ from aiogram.methods import CopyMessage, EditMessageText, SendMessage, TelegramM
 from aiogram.methods.base import TelegramType
 
 from bot.config import Settings
+from bot.domain.when import parse_when
 from bot.runtime.i18n import create_i18n
 from bot.runtime.offline import OfflineSession
-from bot.services.broadcasts import parse_local_time
 from bot.workers.broadcaster import Broadcaster, Pacer
 from handlers.admin.broadcast import progress_view
 from storage.broadcasts import Segment
@@ -248,6 +248,10 @@ async def test_audience_counts_match_the_recipients_queued(db: Database) -> None
             )
             queued = await tx.broadcasts.counts(row.id)
         assert row.total == queued.pending == count, segment
+
+
+def parse_local_time(text: str, zone: str, now: datetime) -> datetime | None:
+    return parse_when(text, zone, now).at
 
 
 def test_a_scheduled_time_is_read_in_the_admins_time_zone() -> None:

@@ -122,7 +122,7 @@ async def test_commands_are_registered_in_both_languages(dispatcher: Dispatcher)
     names = [c.command for c in by_language["ru"]]
     assert names == [
         "start", "menu", "test", "myresult", "programs", "centers", "free", "consult", "my",
-        "place", "settings", "help", "language", "privacy", "forget",
+        "place", "settings", "classes", "help", "language", "privacy", "forget",
     ]  # fmt: skip
     assert by_language["ru"][-1].description == "Удалить мои данные"
     assert by_language["en"][-1].description == "Delete my data"

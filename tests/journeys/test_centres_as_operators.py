@@ -31,7 +31,7 @@ from storage.db import Database
 from tests.support.catalogue_files import staff_csv, staff_row
 from tests.support.chat import MakeClient
 from tests.support.settings import ADMIN_ID, STAFF_CHAT, make_settings
-from tests.support.sql import query
+from tests.support.sql import execute, query
 
 CENTRE_A, PROGRAMME_A = "copp-perm-krai", "sample-041"  # ЦОПП Пермского края
 CENTRE_B, PROGRAMME_B = "copp-sverdlovsk-oblast", "sample-001"
@@ -352,6 +352,8 @@ async def test_a_centre_admin_broadcasts_only_to_its_region_and_its_applicants(
     await onboard_and_apply(elsewhere, PROGRAMME_B)
     await elsewhere.send("/place")
     await elsewhere.send("Екатеринбург")
+    # A mailing reaches only people who asked for news; all three did.
+    await execute(db, "UPDATE users SET news_opt_in = 1 WHERE id >= ?", PERSON)
 
     admin_a = two_centres["admin_a"]
     await admin_a.send("/broadcast")

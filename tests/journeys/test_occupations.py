@@ -13,7 +13,7 @@ from bot.runtime.reply import Talk
 from bot.runtime.services import Services
 from handlers.occupations.router import show_occupations
 from handlers.quiz.callbacks import QuizAction
-from tests.support.chat import PERM, onboard, sent_texts, start_quiz, tap_quiz
+from tests.support.chat import PERM, onboard, result_texts, start_quiz, tap_quiz
 
 pytestmark = pytest.mark.staff_chat
 
@@ -25,7 +25,7 @@ async def _adult_result(client: ChatSimulator, preference: dict[str, int]) -> st
     replies: list[Request] = []
     for item_type in RIASEC.keys:
         replies = await tap_quiz(client, QuizAction.answer, preference[item_type])
-    return sent_texts(replies)[-1]
+    return result_texts(replies)[-1]
 
 
 async def test_a_result_names_occupations_whose_buttons_open_their_cards(

@@ -52,8 +52,7 @@ class SqliteStorage(BaseStorage):
         cached = self._cache.get(built)
         if cached is not None:
             return cached
-        async with self._db.autocommit() as repos:
-            found = await repos.fsm.get(built)
+        found = await self._db.reads.fsm.get(built)
         row = found or (None, _EMPTY)
         self._remember(built, row)
         return row

@@ -21,6 +21,7 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.runners.signals import stop_on_signals
 from bot.runtime.health import EXIT_DATABASE_LOST, HealthMonitor, serve_health
+from bot.runtime.heap import settle_heap
 from bot.services.database import open_database
 
 
@@ -30,6 +31,8 @@ async def run_polling(settings: Settings) -> int:
     try:
         bot = create_bot(settings, token=token)
         dispatcher = create_dispatcher(settings, db)
+        # Last of the start-up hooks: what start-up built is frozen (bot/runtime/heap.py).
+        dispatcher.startup.register(settle_heap)
         monitor = HealthMonitor(
             db, interval=settings.health_interval, health_file=settings.health_file
         )

@@ -38,6 +38,7 @@ from bot.config import Settings, SettingsError
 from bot.runners.signals import stop_on_signals
 from bot.runtime import health
 from bot.runtime.health import EXIT_DATABASE_LOST, HEALTH_PATH, HealthMonitor, package_version
+from bot.runtime.heap import settle_heap
 from bot.runtime.services import Services
 from bot.services.database import open_database
 from storage.db import Database
@@ -148,6 +149,8 @@ async def run_webhook(
         )
         try:
             dispatcher = create_dispatcher(settings, db)
+            # Last of the start-up hooks: what start-up built is frozen (bot/runtime/heap.py).
+            dispatcher.startup.register(settle_heap)
             app = create_app(dispatcher, bot, db, target, monitor)
             signals = stop_on_signals if stop is None else _no_signals
             stop = stop or asyncio.Event()

@@ -89,7 +89,7 @@ TIMEOUT_S = 60.0
 # the large libraries it loads, each on its own.
 IMPORTS = {
     "nothing": "pass",
-    "the bot's modules": "import bot.__main__",
+    "the bot's modules": "import bot.__main__, bot.runners.polling",
     "aiogram": "import aiogram",
     "numpy": "import numpy",
     "openpyxl": "import openpyxl",

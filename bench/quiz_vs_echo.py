@@ -3,7 +3,9 @@
 Both sides get ready-made `Update` objects fed to `Dispatcher.feed_update` and answer through
 the same offline Bot API session, so the harness costs the same on both; what differs is what
 a quiz answer really does: throttling, the user row, the SQLite FSM storage, checking the
-answer, and redrawing the question.
+answer, and redrawing the question. The quiz side runs as the bot's process does: after its
+start-up path's `settle_heap()` (`gc.freeze()` after the warm-up, rarer young collections);
+the bare sides with the garbage collector as aiogram leaves it.
 
     python bench/quiz_vs_echo.py [--people 1000] [--rounds 3] [--questions 29]
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import statistics
 import tempfile
 from datetime import UTC, datetime
@@ -41,6 +44,7 @@ from common import (
 )
 
 from bot.domain.quiz.progress import QuizProgress
+from bot.runtime.heap import settle_heap
 from bot.runtime.offline import BOT_USER, ChatSimulator, OfflineSession
 from handlers.quiz.callbacks import QuizAction, QuizCb
 from handlers.quiz.states import QuizData
@@ -48,6 +52,7 @@ from handlers.quiz.states import QuizData
 QUIZ_LENGTH = 30
 QUESTIONS = QUIZ_LENGTH - 1  # the last answer draws the result chart: not the answer path
 BATCH = 100
+DEFAULT_GC_THRESHOLDS = gc.get_threshold()
 # Quiz answers on the real path against bare aiogram answering the tap and redrawing.
 TARGET = 0.75
 
@@ -124,7 +129,7 @@ async def answer_quiz(
 ) -> float:
     chats = [ChatSimulator(dispatcher, bot, session, user_id=20_000 + i) for i in range(people)]
     opened = []  # (chat, attempt, question message) for everyone, after opening the quiz
-    for chat in chats:  # not timed
+    for chat in chats:  # not timed: the warm-up
         await chat.send("/test")
         await chat.click("Тест интересов")
         data = await dispatcher.fsm.get_context(bot, chat.user.id, chat.user.id).get_data()
@@ -139,6 +144,9 @@ async def answer_quiz(
         )
         opened.append((chat, progress.attempt, shown))
     updates: list[Update] = []
+    # As the production start-up path does after its warm-up (bot/runtime/heap.py); undone
+    # afterwards, so the next bare run finds the collector as aiogram leaves it.
+    settle_heap()
     for question in range(questions):
         for chat, attempt, shown in opened:
             answer = QuizCb(
@@ -152,7 +160,11 @@ async def answer_quiz(
                 message=shown,
             )
             updates.append(Update(update_id=len(updates) + 1, callback_query=tap))
-    rate = await feed_all(dispatcher, bot, updates)
+    try:
+        rate = await feed_all(dispatcher, bot, updates)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
     last_edits = {
         r.method.chat_id: r.method.text
         for r in session.requests

@@ -210,7 +210,7 @@ async def main() -> None:
             print(f"  (the last arrival was fed {side.lag_ms:.0f} ms late: the loop was busy)")
     p99_bare = percentile(sorted(bare.latencies_ms), 99)
     p99 = percentile(sorted(real.latencies_ms), 99)
-    print(f"bot / bare p99: ×{p99 / p99_bare:.1f}")
+    print(f"bot / bare p99: ×{p99 / p99_bare:.2f}")
     print(
         f"p99 {p99:.1f} ms, bot at {ARGS.rate:g} answers/s — target ≤ {TARGET_P99_MS:.0f} ms: "
         f"{verdict(p99 <= TARGET_P99_MS)}"

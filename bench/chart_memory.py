@@ -26,7 +26,9 @@ from datetime import date, timedelta
 
 from common import machine, verdict
 
-import bot.__main__  # noqa: F401  (everything the bot's process imports at start-up)
+# Everything the polling bot's process imports at start-up (its runner once the command is known).
+import bot.__main__
+import bot.runners.polling  # noqa: F401
 from bot.domain.charts import (
     BarChart,
     StatsChart,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher, Router
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
@@ -100,6 +100,42 @@ def echo_dispatcher() -> Dispatcher:
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
     return dispatcher
+
+
+def bare_quiz_dispatcher() -> Dispatcher:
+    """The least any quiz must do per answer, in bare aiogram: answer the tap and redraw the
+    question with a fresh seven-button keyboard (MemoryStorage, no middlewares). Its callback
+    data is `q:a:x:<question>:<value>`; the redraw shows the next question."""
+    router = Router()
+
+    @router.callback_query()
+    async def redraw(query: CallbackQuery) -> None:
+        await query.answer()
+        step = int((query.data or "0").rsplit(":", 2)[-2]) + 1
+        rows = [
+            [InlineKeyboardButton(text=f"{label} {step}", callback_data=f"q:a:x:{step}:{value}")]
+            for value, label in enumerate(("++", "+", "=", "-", "--"))
+        ]
+        rows.append(
+            [
+                InlineKeyboardButton(text="back", callback_data=f"q:b:x:{step}:0"),
+                InlineKeyboardButton(text="pause", callback_data=f"q:p:x:{step}:0"),
+            ]
+        )
+        assert isinstance(query.message, Message)
+        await query.message.edit_text(
+            f"Вопрос {step + 1} из 30", reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
+        )
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+def load_average() -> str:
+    """The one-minute load average, printed beside each figure: other work on the machine
+    takes CPU from the benchmark."""
+    return f"load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "load ?"
 
 
 def bench_settings(folder: Path) -> Settings:

@@ -3,35 +3,48 @@
 Both sides get ready-made `Update` objects fed to `Dispatcher.feed_update` and answer through
 the same offline Bot API session, so the harness costs the same on both; what differs is what
 a quiz answer really does: throttling, the user row, the SQLite FSM storage, checking the
-answer, and redrawing the question.
+answer, and redrawing the question. The quiz side runs as the bot's process does: after its
+start-up path's `settle_heap()` (`gc.freeze()` after the warm-up, rarer young collections);
+the bare sides with the garbage collector as aiogram leaves it.
 
     python bench/quiz_vs_echo.py [--people 1000] [--rounds 3] [--questions 29]
 
-Prints the rate of each side (updates per second; the best of `--rounds` runs) and the ratio.
+Prints the rate of each side (updates per second; each round with the load average, then the
+best of `--rounds` runs) and the target: quiz answers at least 75 % of the bare aiogram
+"answer the tap, redraw a seven-button question" handler (the echo ratio is for reference).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import statistics
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot, Dispatcher
 from aiogram.methods import EditMessageText
 from aiogram.types import (
     CallbackQuery,
     Chat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     Update,
     User,
 )
-from common import TOKEN, echo_dispatcher, machine, real_bot, stopwatch
+from common import (
+    TOKEN,
+    bare_quiz_dispatcher,
+    echo_dispatcher,
+    load_average,
+    machine,
+    real_bot,
+    stopwatch,
+)
 
 from bot.domain.quiz.progress import QuizProgress
+from bot.runtime.heap import settle_heap
 from bot.runtime.offline import BOT_USER, ChatSimulator, OfflineSession
 from handlers.quiz.callbacks import QuizAction, QuizCb
 from handlers.quiz.states import QuizData
@@ -39,6 +52,9 @@ from handlers.quiz.states import QuizData
 QUIZ_LENGTH = 30
 QUESTIONS = QUIZ_LENGTH - 1  # the last answer draws the result chart: not the answer path
 BATCH = 100
+DEFAULT_GC_THRESHOLDS = gc.get_threshold()
+# Quiz answers on the real path against bare aiogram answering the tap and redrawing.
+TARGET = 0.75
 
 
 def message_update(update_id: int, user: User, text: str) -> Update:
@@ -65,35 +81,6 @@ async def feed_all(dispatcher: Dispatcher, bot: Bot, updates: list[Update]) -> f
             batch = updates[first : first + BATCH]
             await asyncio.gather(*(dispatcher.feed_update(bot, update) for update in batch))
     return len(updates) / watch.seconds
-
-
-def bare_quiz_dispatcher() -> Dispatcher:
-    """The least any quiz must do per answer, in bare aiogram: answer the tap and redraw the
-    question with a fresh seven-button keyboard (MemoryStorage, no middlewares)."""
-    router = Router()
-
-    @router.callback_query()
-    async def redraw(query: CallbackQuery) -> None:
-        await query.answer()
-        step = int((query.data or "0").rsplit(":", 1)[-1]) + 1
-        rows = [
-            [InlineKeyboardButton(text=f"{label} {step}", callback_data=f"q:a:x:{step}:{value}")]
-            for value, label in enumerate(("++", "+", "=", "-", "--"))
-        ]
-        rows.append(
-            [
-                InlineKeyboardButton(text="back", callback_data=f"q:b:x:{step}:0"),
-                InlineKeyboardButton(text="pause", callback_data=f"q:p:x:{step}:0"),
-            ]
-        )
-        assert isinstance(query.message, Message)
-        await query.message.edit_text(
-            f"Вопрос {step} из 30", reply_markup=InlineKeyboardMarkup(inline_keyboard=rows)
-        )
-
-    dispatcher = Dispatcher()
-    dispatcher.include_router(router)
-    return dispatcher
 
 
 async def run_bare_quiz(people: int, questions: int) -> float:
@@ -142,7 +129,7 @@ async def answer_quiz(
 ) -> float:
     chats = [ChatSimulator(dispatcher, bot, session, user_id=20_000 + i) for i in range(people)]
     opened = []  # (chat, attempt, question message) for everyone, after opening the quiz
-    for chat in chats:  # not timed
+    for chat in chats:  # not timed: the warm-up
         await chat.send("/test")
         await chat.click("Тест интересов")
         data = await dispatcher.fsm.get_context(bot, chat.user.id, chat.user.id).get_data()
@@ -157,6 +144,9 @@ async def answer_quiz(
         )
         opened.append((chat, progress.attempt, shown))
     updates: list[Update] = []
+    # As the production start-up path does after its warm-up (bot/runtime/heap.py); undone
+    # afterwards, so the next bare run finds the collector as aiogram leaves it.
+    settle_heap()
     for question in range(questions):
         for chat, attempt, shown in opened:
             answer = QuizCb(
@@ -170,7 +160,11 @@ async def answer_quiz(
                 message=shown,
             )
             updates.append(Update(update_id=len(updates) + 1, callback_query=tap))
-    rate = await feed_all(dispatcher, bot, updates)
+    try:
+        rate = await feed_all(dispatcher, bot, updates)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
     last_edits = {
         r.method.chat_id: r.method.text
         for r in session.requests
@@ -197,19 +191,34 @@ async def main() -> None:
         parser.error(f"--people and --rounds at least 1, --questions 1–{QUESTIONS}")
     print(machine())
     echo_rates, bare_rates, quiz_rates = [], [], []
-    for _ in range(args.rounds):
+    for round_ in range(1, args.rounds + 1):
         echo_rates.append(await run_echo(args.people, args.questions))
         bare_rates.append(await run_bare_quiz(args.people, args.questions))
         with tempfile.TemporaryDirectory() as folder:
             quiz_rates.append(await run_quiz(args.people, args.questions, Path(folder)))
+        print(
+            f"  round {round_}: echo {echo_rates[-1]:.0f}, bare answer + redraw "
+            f"{bare_rates[-1]:.0f}, quiz {quiz_rates[-1]:.0f} updates/s; "
+            f"quiz / bare {quiz_rates[-1] / bare_rates[-1]:.0%} ({load_average()})"
+        )
     echo, bare, quiz = max(echo_rates), max(bare_rates), max(quiz_rates)
+    ratio = quiz / bare
     print(f"best of {args.rounds} runs of {args.people * args.questions} updates each")
     print(f"bare echo (MemoryStorage):       {echo:8.0f} updates/s")
     print(f"bare answer + redraw (Memory):   {bare:8.0f} updates/s")
     print(f"quiz answers (SQLite FSM, real): {quiz:8.0f} updates/s")
-    print(f"quiz / echo: {quiz / echo:.0%}  (target: at least 40 %)")
-    print(f"bare answer + redraw / echo: {bare / echo:.0%}  (the floor for any quiz answer)")
-    print(f"quiz / bare answer + redraw: {quiz / bare:.0%}  (what this bot adds on top)")
+    print(
+        f"quiz / echo: {quiz / echo:.0%}  (for reference; bare answer + redraw / echo: "
+        f"{bare / echo:.0%}, the floor for any quiz answer)"
+    )
+    # Each round's bare and quiz runs are minutes apart at most: their ratio is steadier on a
+    # shared machine than the ratio of the best runs, which may come from different rounds.
+    paired = statistics.median(q / b for q, b in zip(quiz_rates, bare_rates, strict=True))
+    print(f"quiz / bare answer + redraw, median of the rounds' own ratios: {paired:.0%}")
+    print(
+        f"quiz / bare answer + redraw: {ratio:.0%} — target ≥ {TARGET:.0%}: "
+        f"{'met' if ratio >= TARGET else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""Command line: `python -m bot [run|webhook|chat|migrate|catalogue|export]`."""
+"""Command line: `python -m bot [run|webhook|chat|migrate|catalogue|export]`.
+
+Each command imports only its own runner: the webhook server, the terminal chat and the
+spreadsheet tools stay out of the polling bot's start-up time and memory."""
+# ruff: noqa: PLC0415
 
 from __future__ import annotations
 
@@ -12,10 +16,7 @@ from pathlib import Path
 from aiogram.exceptions import TelegramNetworkError
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.runners.chat import run_console
-from bot.runners.cli import run_catalogue, run_export, run_migrate
-from bot.runners.polling import run_polling
-from bot.runners.webhook import run_webhook
+from bot.runtime import startup
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    startup.mark("imports")
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -69,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
         if args.command == "chat":
+            from bot.runners.chat import run_console
+
             return asyncio.run(
                 run_console(
                     settings,
@@ -103,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     """The command's exit code: 0, or what the command reports (1 for a refused import,
     3 for a bot stopped after its database was lost)."""
+
+    if args.command in ("migrate", "catalogue", "export"):
+        from bot.runners.cli import run_catalogue, run_export, run_migrate
     if args.command == "migrate":
         await run_migrate(settings)
     elif args.command == "catalogue":
@@ -112,8 +119,12 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     elif args.command == "export":
         await run_export(settings, args.folder)
     elif args.command == "webhook":
+        from bot.runners.webhook import run_webhook
+
         return await run_webhook(settings, delete_on_exit=args.delete_on_exit)
     else:
+        from bot.runners.polling import run_polling
+
         return await run_polling(settings)
     return 0
 

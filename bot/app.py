@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -16,10 +16,8 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, Message
 from aiogram.utils.i18n import I18n
-from redis.exceptions import RedisError
 
 from bot.config import SUPPORTED_LOCALES, Settings, SettingsError
 from bot.domain.catalogue import load_regions
@@ -58,6 +56,9 @@ from handlers.programs.notices import lead_views
 from handlers.reminders.router import render_reminder
 from storage.db import Database
 from storage.fsm import SqliteStorage
+
+if TYPE_CHECKING:
+    from aiogram.fsm.storage.redis import RedisStorage
 
 logger = logging.getLogger(__name__)
 # How long shutdown waits for updates that are still being handled.
@@ -147,8 +148,8 @@ def create_dispatcher(
 
     dp.include_routers(*get_routers(settings))
     dp.startup.register(check_consultant_chat)
-    if isinstance(storage, RedisStorage):
-        dp.startup.register(redis_check(storage))
+    if settings.redis_url:
+        dp.startup.register(redis_check(cast("RedisStorage", storage)))
     dp.startup.register(set_bot_commands)
     dp.startup.register(admin_menus.setup)
     dp.startup.register(warm_recommender)
@@ -179,6 +180,9 @@ def create_fsm_storage(settings: Settings, db: Database) -> tuple[BaseStorage, B
     """Conversation state and per-person locks: in the database for one process, in Redis
     when several processes handle the updates of one bot."""
     if settings.redis_url:
+        # Imported only when used: redis is a fifth of a second of start-up.
+        from aiogram.fsm.storage.redis import RedisStorage  # noqa: PLC0415
+
         redis = RedisStorage.from_url(
             settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
         )
@@ -189,6 +193,8 @@ def create_fsm_storage(settings: Settings, db: Database) -> tuple[BaseStorage, B
 def redis_check(storage: RedisStorage) -> Callable[[Bot], Awaitable[None]]:
     async def check_redis(bot: Bot) -> None:
         """A wrong REDIS_URL stops start-up, instead of failing every update later."""
+        from redis.exceptions import RedisError  # noqa: PLC0415
+
         try:
             async with asyncio.timeout(REDIS_CHECK_SECONDS):
                 # The asyncio client's answer is awaitable; redis types both clients' at once.

@@ -1,12 +1,18 @@
 """SQL behind the FSM storage: one row per conversation key (state and JSON data).
 
-Every method is a single statement (one round trip to the database thread), because the FSM
-storage is read and written several times for every update.
+The storage writes whole rows in batches (`put_rows`, `delete_rows`: one trip to the
+database thread each, whatever the number of rows); `get` is a single statement, answered on
+the loop's thread through `Database.reads`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aiosqlite
+
+# (storage key, user id, chat id, state, data as JSON text)
+FsmRow = tuple[str, int, int, str | None, str]
 
 
 class FsmRows:
@@ -22,23 +28,17 @@ class FsmRows:
         )
         return (rows[0][0], rows[0][1]) if rows else None
 
-    async def put_state(self, key: str, *, user_id: int, chat_id: int, state: str | None) -> None:
-        await self._conn.execute(
-            "INSERT INTO fsm_state (storage_key, user_id, chat_id, state) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (storage_key) DO UPDATE SET state = excluded.state",
-            (key, user_id, chat_id, state),
+    async def put_rows(self, rows: Sequence[FsmRow]) -> None:
+        """Insert or replace the state and data of each key."""
+        await self._conn.executemany(
+            "INSERT INTO fsm_state (storage_key, user_id, chat_id, state, data) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (storage_key) DO UPDATE SET "
+            "state = excluded.state, data = excluded.data",
+            rows,
         )
 
-    async def put_data(self, key: str, *, user_id: int, chat_id: int, data: str) -> None:
-        await self._conn.execute(
-            "INSERT INTO fsm_state (storage_key, user_id, chat_id, data) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (storage_key) DO UPDATE SET data = excluded.data",
-            (key, user_id, chat_id, data),
-        )
-
-    async def delete_if_empty(self, key: str) -> None:
-        """A row with neither state nor data carries nothing: keep the table small."""
-        await self._conn.execute(
-            "DELETE FROM fsm_state WHERE storage_key = ? AND state IS NULL AND data = '{}'",
-            (key,),
+    async def delete_rows(self, keys: Sequence[str]) -> None:
+        """A conversation with neither state nor data carries nothing: keep the table small."""
+        await self._conn.executemany(
+            "DELETE FROM fsm_state WHERE storage_key = ?", [(key,) for key in keys]
         )

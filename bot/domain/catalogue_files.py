@@ -31,9 +31,6 @@ from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError
 from xml.parsers import expat
 
-import openpyxl
-from openpyxl.utils import get_column_letter
-
 from bot.domain.catalogue import KLIMOV, Audience, Format, Program
 from bot.domain.enrolment import OLDEST, Status
 from bot.domain.spreadsheets import Table, Value, needs_escape, unescape, write_csv, write_xlsx
@@ -652,6 +649,8 @@ def _file_error(problem: FileProblem) -> ImportResult:
 
 def _within(rows: Iterable[Row], limits: FileLimits) -> Iterator[Row]:
     """The rows, until one of them breaks a limit."""
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 (start-up time)
+
     for number, cells in rows:
         if number > limits.rows:
             raise _FileProblem(FileProblem(Problem.too_many_rows, limit=limits.rows))
@@ -723,6 +722,8 @@ def _guess_delimiter(text: str) -> str:
 def _xlsx_rows(data: bytes, limits: FileLimits) -> Generator[Row]:
     """The first sheet's rows as they are parsed, numbered as Excel numbers them: rows the
     file leaves out come as empty rows, so they count towards the limit like the others."""
+    import openpyxl  # noqa: PLC0415 (a third of a second of start-up: when first used)
+
     _check_zip_size(data, limits.unpacked_bytes)
     try:
         with _quiet():
@@ -877,6 +878,8 @@ class _Reader:
         return self.headers.get(name) or next(c.russian for c in _COLUMNS if c.name == name)
 
     def _row(self, number: int, cells: list[Cell]) -> tuple[Program | None, list[RowError]]:
+        from openpyxl.utils import get_column_letter  # noqa: PLC0415 (start-up time)
+
         errors: list[RowError] = []
 
         def fail(column: str | None, reason: str) -> None:

@@ -17,10 +17,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import openpyxl
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 Value = str | int | float | date | None
 
 # What Excel and LibreOffice treat as the start of a formula, and what they strip before it.
@@ -76,6 +72,11 @@ def write_csv(table: Table) -> bytes:
 
 
 def write_xlsx(table: Table) -> bytes:
+    # openpyxl is a third of a second of the bot's start-up: imported when first used.
+    import openpyxl  # noqa: PLC0415
+    from openpyxl.styles import Font  # noqa: PLC0415
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415
+
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = table.name

@@ -12,24 +12,34 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramNetworkError
-from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.runners.signals import stop_on_signals
+from bot.runtime import startup
 from bot.runtime.health import EXIT_DATABASE_LOST, HealthMonitor, serve_health
+from bot.runtime.heap import settle_heap
 from bot.services.database import open_database
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 
 async def run_polling(settings: Settings) -> int:
     token = settings.require_token()
     db = await open_database(settings.database_path)
+    startup.mark("database")
     try:
         bot = create_bot(settings, token=token)
         dispatcher = create_dispatcher(settings, db)
+        startup.mark("dispatcher")
+        # Last of the start-up hooks: what start-up built is frozen (bot/runtime/heap.py).
+        dispatcher.startup.register(settle_heap)
+        dispatcher.startup.register(startup.log_ready)
         monitor = HealthMonitor(
             db, interval=settings.health_interval, health_file=settings.health_file
         )

@@ -36,8 +36,9 @@ from bot.app import (
 )
 from bot.config import Settings, SettingsError
 from bot.runners.signals import stop_on_signals
-from bot.runtime import health
+from bot.runtime import health, startup
 from bot.runtime.health import EXIT_DATABASE_LOST, HEALTH_PATH, HealthMonitor, package_version
+from bot.runtime.heap import settle_heap
 from bot.runtime.services import Services
 from bot.services.database import open_database
 from storage.db import Database
@@ -141,6 +142,7 @@ async def run_webhook(
     token = settings.require_token()
     target = webhook_target(settings)
     db = await open_database(settings.database_path)
+    startup.mark("database")
     try:
         bot = create_bot(settings, token=token)
         monitor = HealthMonitor(
@@ -148,6 +150,10 @@ async def run_webhook(
         )
         try:
             dispatcher = create_dispatcher(settings, db)
+            startup.mark("dispatcher")
+            # Last of the start-up hooks: what start-up built is frozen (bot/runtime/heap.py).
+            dispatcher.startup.register(settle_heap)
+            dispatcher.startup.register(startup.log_ready)
             app = create_app(dispatcher, bot, db, target, monitor)
             signals = stop_on_signals if stop is None else _no_signals
             stop = stop or asyncio.Event()

@@ -22,12 +22,14 @@ import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-
-from aiohttp import web
-from aiohttp.typedefs import Handler
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError
 from storage.db import Database, FileState
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from aiohttp.typedefs import Handler
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +156,8 @@ class HealthMonitor:
 def health_view(monitor: HealthMonitor, version: str) -> Handler:
     """`GET /healthz`: 200 when healthy, else 503 with the reason in `"database"`."""
 
+    from aiohttp import web  # noqa: PLC0415 (aiohttp's server only when serving: start-up time)
+
     async def health(request: web.Request) -> web.StreamResponse:
         problem = await monitor.check()
         if problem is None:
@@ -166,6 +170,8 @@ def health_view(monitor: HealthMonitor, version: str) -> Handler:
 
 
 async def serve_health(monitor: HealthMonitor, settings: Settings) -> web.AppRunner:
+    from aiohttp import web  # noqa: PLC0415 (aiohttp's server only when serving: start-up time)
+
     """`GET /healthz` on `HEALTH_HOST`:`HEALTH_PORT`, for polling mode."""
     assert settings.health_port is not None
     app = web.Application()

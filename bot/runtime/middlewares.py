@@ -152,18 +152,22 @@ class UserMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
             return await handler(event, data)
-        # Independent single statements: no transaction round trips on the hot path.
-        async with self._db.autocommit() as repos:
-            row = await repos.users.get(user.id) or await repos.users.ensure(user.id)
-            if row.is_blocked:
-                await repos.users.set_blocked(user.id, blocked=False)
-            if row.has_consent and self._due_for_touch(user.id):
-                await repos.users.touch(
-                    user.id,
-                    first_name=user.first_name,
-                    last_name=user.last_name,
-                    username=user.username,
-                )
+        # Read on the loop's thread (no lock, no hop to the database thread): most updates
+        # need nothing else. Writes are independent single statements, no transaction.
+        row = await self._db.reads.users.get(user.id)
+        touch = row is not None and row.has_consent and self._due_for_touch(user.id)
+        if row is None or row.is_blocked or touch:
+            async with self._db.autocommit() as repos:
+                row = row or await repos.users.ensure(user.id)
+                if row.is_blocked:
+                    await repos.users.set_blocked(user.id, blocked=False)
+                if touch:
+                    await repos.users.touch(
+                        user.id,
+                        first_name=user.first_name,
+                        last_name=user.last_name,
+                        username=user.username,
+                    )
         data["user_row"] = row
         return await handler(event, data)
 

@@ -150,6 +150,10 @@ def child_main() -> None:
 
 
 def _limit_self(limits: FileLimits) -> None:
+    # Loaded before the memory limit, as it was when it was imported at start-up: importing
+    # openpyxl imports numpy, whose BLAS threads fail to allocate under a low limit.
+    import openpyxl  # noqa: F401, PLC0415
+
     with contextlib.suppress(OSError):
         os.nice(_NICENESS)
     for kind, wanted in (

@@ -39,7 +39,7 @@ from pathlib import Path
 from common import ROOT, TOKEN, bench_settings, machine, percentile, verdict
 from recommend_latency import make_centers, make_program
 
-from bot.app import create_bot, create_dispatcher, warm_free_text, warm_recommender
+from bot.app import create_bot, create_dispatcher, warm_recommender, warm_up
 from bot.domain.catalogue import load_regions
 from bot.domain.geo import PlaceIndex
 from bot.domain.occupations import load_occupations
@@ -132,7 +132,7 @@ async def measure(path: Path, rounds: int) -> dict[str, object]:
         dispatcher = create_dispatcher(settings, db, throttle=False)
         services = dispatcher.workflow_data["services"]
         await warm_recommender(services)  # the indexes, built as at start
-        await warm_free_text(services)
+        await warm_up(services)
         started = time.perf_counter()
         services.places.mentioned("Пермь")  # the towns table loads on the first lookup
         towns_load_ms = (time.perf_counter() - started) * 1000

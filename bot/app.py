@@ -27,6 +27,7 @@ from bot.domain.offer_index import Recommender
 from bot.domain.quiz.content import load_quiz_catalog
 from bot.domain.towns import load_towns
 from bot.runtime.commands import AdminMenus, command_list
+from bot.runtime.heap import freeze_warmed
 from bot.runtime.i18n import create_i18n
 from bot.runtime.middlewares import (
     InFlightMiddleware,
@@ -51,7 +52,7 @@ from bot.workers.reminders import ReminderSender
 from handlers import get_routers
 from handlers.admin import broadcast as admin_broadcast
 from handlers.admin.centres import is_chat_command
-from handlers.admin.lead_status import untouched_text
+from handlers.consult.lead_status import untouched_text
 from handlers.programs.notices import lead_views
 from handlers.reminders.router import render_reminder
 from storage.db import Database
@@ -153,8 +154,9 @@ def create_dispatcher(
     dp.startup.register(set_bot_commands)
     dp.startup.register(admin_menus.setup)
     dp.startup.register(warm_recommender)
-    dp.startup.register(warm_free_text)
+    dp.startup.register(warm_later)
     dp.startup.register(start_workers)
+    dp.shutdown.register(stop_warming)
     dp.shutdown.register(drain_updates)
     dp.shutdown.register(stop_workers)
     dp.shutdown.register(stop_broadcasts)  # also what handlers started before start-up ran
@@ -242,11 +244,39 @@ async def warm_recommender(services: Services) -> None:
         await services.recommender.refresh(repos.catalogue)
 
 
-async def warm_free_text(services: Services) -> None:
-    """Build the search indexes before the first message (the programme index follows the
-    catalogue: a large one takes seconds, once)."""
-    await services.free_text.refresh(services.db)
-    await services.free_text.refresh_programs(services.db)
+# The towns table and the search indexes are built a moment after start-up, once the bot is
+# answering: the updates waiting at start are not held up by them, and whoever needs one
+# before it is ready builds it then (both are built once, under their own locks).
+WARM_DELAY_SECONDS = 2.0
+_warming: set[asyncio.Task[None]] = set()
+
+
+async def warm_later(services: Services) -> None:
+    task = asyncio.create_task(warm_up(services, delay=WARM_DELAY_SECONDS), name="warm-up")
+    _warming.add(task)
+    task.add_done_callback(_warming.discard)
+
+
+async def warm_up(services: Services, *, delay: float = 0.0) -> None:
+    """The towns table, the FAQ and occupations' phrases, and the programmes' search index
+    (it follows the catalogue: a large one takes seconds, once)."""
+    await asyncio.sleep(delay)
+    try:
+        services.places.load_towns()
+        await services.free_text.refresh(services.db)
+        await services.free_text.refresh_programs(services.db)
+    except Exception:
+        logger.exception("Warming up the towns and search indexes failed; built on first use")
+        return
+    freeze_warmed()
+
+
+async def stop_warming() -> None:
+    loop = asyncio.get_running_loop()
+    mine = [task for task in _warming if task.get_loop() is loop]
+    for task in mine:
+        task.cancel()
+    await asyncio.gather(*mine, return_exceptions=True)
 
 
 async def start_workers(bot: Bot, services: Services) -> None:

@@ -7,10 +7,11 @@ call: aiogram attaches a router to one dispatcher only, and the tests build many
 from aiogram import Router
 
 from bot.config import Settings
-from handlers.admin import broadcast, catalogue, faq, lead_status, leads, stats
+from handlers.admin import broadcast, catalogue, faq, leads, stats
 from handlers.admin import centre_broadcast as admin_centre_broadcast
 from handlers.admin import centres as admin_centres
 from handlers.classes import router as classes_router
+from handlers.consult import lead_status
 from handlers.consult import router as consult_router
 from handlers.free_text import router as free_text_router
 from handlers.free_training import router as free_training_router

@@ -433,6 +433,10 @@ class PlaceIndex:
 
     # -- building --------------------------------------------------------------------------
 
+    def load_towns(self) -> None:
+        """Read and index the towns table now rather than on the first lookup."""
+        self._ready()
+
     def _ready(self) -> None:
         """Index the towns table if it was given as a loader and not read yet."""
         if self._towns_loader is not None:

@@ -27,3 +27,9 @@ def settle_heap() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+
+
+def freeze_warmed() -> None:
+    """The same for what a warm-up built once the bot was already answering (the towns table,
+    the search indexes): it lives as long as the process too."""
+    gc.freeze()

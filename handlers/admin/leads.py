@@ -18,7 +18,7 @@ from bot.services.centre_admins import Role
 from bot.services.staff import staff_chats
 from handlers.admin import admin_router
 from handlers.admin.callbacks import LeadsAction, LeadsCb
-from handlers.admin.lead_status import stage_name
+from handlers.consult.lead_status import stage_name
 from handlers.consult.view import clip
 from handlers.places.view import short
 from handlers.programs.notices import day

@@ -26,7 +26,7 @@ from bot.services import applications
 from bot.services.recommendations import program_and_center
 from bot.services.reminders import plan_programme_reminder
 from bot.services.results import ResultKey
-from handlers.admin.lead_status import reason_name
+from handlers.consult.lead_status import reason_name
 from handlers.onboarding.callbacks import MenuAction, MenuCb, MoreAction, MoreCb
 from handlers.places.view import short
 from handlers.programs.callbacks import (

@@ -11,7 +11,7 @@ from bot.domain.phones import format_phone
 from bot.services.centers import center as center_by_id
 from bot.services.recommendations import program_and_center
 from bot.workers.outbox import LeadViews
-from handlers.admin.lead_status import stage_keyboard
+from handlers.consult.lead_status import stage_keyboard
 from handlers.consult.view import person_label
 from handlers.places.view import short
 from storage.db import Database

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aiogram import Bot
+
+logger = logging.getLogger(__name__)
 
 
 class BackgroundTask:
@@ -30,3 +33,21 @@ class BackgroundTask:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+
+
+def repeating(
+    seconds: float, tick: Callable[[Bot], Awaitable[object]], failure: str
+) -> Callable[[Bot], Coroutine[Any, Any, None]]:
+    """A loop for `BackgroundTask`: `tick(bot)`, then a pause of `seconds`, for ever. A failed
+    tick is logged with `failure` and the next one runs: the loop outlives one bad moment of
+    the database or the network."""
+
+    async def loop(bot: Bot) -> None:
+        while True:
+            try:
+                await tick(bot)
+            except Exception:
+                logger.exception(failure)
+            await asyncio.sleep(seconds)
+
+    return loop

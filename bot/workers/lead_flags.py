@@ -6,7 +6,6 @@ the flag instead)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from bot.config import Settings
 from bot.domain.reminders import iso
 from bot.domain.workdays import working_days_back
 from bot.services import centre_admins
-from bot.workers.background import BackgroundTask
+from bot.workers.background import BackgroundTask, repeating
 from storage.db import Database
 from storage.leads import LeadRow
 
@@ -45,21 +44,16 @@ class LeadFlagger:
         self._render = render  # the text for the admins: the lead and the working days
         self.clock = clock  # public: tests move time
         self._every = every
-        self._background = BackgroundTask("lead-flags", self._loop)
+        self._background = BackgroundTask(
+            "lead-flags",
+            repeating(self._every, self.tick, "Untouched applications could not be checked"),
+        )
 
     def start(self, bot: Bot) -> None:
         self._background.start(bot)
 
     async def stop(self) -> None:
         await self._background.stop()
-
-    async def _loop(self, bot: Bot) -> None:
-        while True:
-            try:
-                await self.tick(bot)
-            except Exception:  # the loop outlives one bad moment of the database or network
-                logger.exception("Untouched applications could not be checked")
-            await asyncio.sleep(self._every)
 
     async def tick(self, bot: Bot) -> int:
         """Flag every application waiting too long; returns how many were flagged."""

@@ -10,7 +10,6 @@ than sending it twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 
 from bot.domain.reminders import iso, parse_iso, when_to_send
-from bot.workers.background import BackgroundTask
+from bot.workers.background import BackgroundTask, repeating
 from storage.db import Database
 from storage.reminders import DueReminder
 
@@ -63,21 +62,16 @@ class ReminderSender:
         self._default_locale = default_locale
         self._clock = clock
         self._render = render
-        self._background = BackgroundTask("reminders", self._loop)
+        self._background = BackgroundTask(
+            "reminders",
+            repeating(CHECK_EVERY_SECONDS, self.tick, "Reminders could not be processed"),
+        )
 
     def start(self, bot: Bot) -> None:
         self._background.start(bot)
 
     async def stop(self) -> None:
         await self._background.stop()
-
-    async def _loop(self, bot: Bot) -> None:
-        while True:
-            try:
-                await self.tick(bot)
-            except Exception:  # the loop outlives one bad moment of the database or network
-                logger.exception("Reminders could not be processed")
-            await asyncio.sleep(CHECK_EVERY_SECONDS)
 
     async def tick(self, bot: Bot) -> int:
         """Send what is due now; move the rest into the person's daytime. Returns how many

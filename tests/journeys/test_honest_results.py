@@ -9,10 +9,10 @@ from aiogram.methods import EditMessageText, SendMessage, SendPhoto
 
 from bot.domain.quiz.content import load_quiz_catalog
 from bot.runtime.offline import ChatSimulator, Request
-from handlers.quiz.callbacks import QuizAction, QuizCb
 from storage.db import Database
 from tests.conftest import MakeClient
 from tests.support.chat import FOLLOW_UPS
+from tests.support.outreach import answer_questions
 
 CATALOG = load_quiz_catalog()
 RIASEC = CATALOG.instruments["riasec"]
@@ -29,21 +29,7 @@ async def onboard(client: ChatSimulator, role: str = "Ищу работу", cons
 async def answer_quiz(client: ChatSimulator, label: str, answers: list[int]) -> list[Request]:
     await client.send("/test")
     await client.click(label)
-    replies: list[Request] = []
-    for value in answers:
-        markup = client.last_message.markup
-        assert markup is not None, client.last_text
-        data = next(
-            b.callback_data
-            for row in markup.inline_keyboard
-            for b in row
-            if b.callback_data
-            and b.callback_data.startswith("q:")
-            and QuizCb.unpack(b.callback_data).action is QuizAction.answer
-            and QuizCb.unpack(b.callback_data).value == value
-        )
-        replies = await client.send_callback(data, message_id=client.last_message.message_id)
-    return replies
+    return await answer_questions(client, answers)
 
 
 def adult_sheet(per_type: dict[str, list[int]]) -> list[int]:

@@ -27,6 +27,7 @@ def settle_heap() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+    gc.enable()  # `python -m bot` starts with it off (bot/__main__.py)
 
 
 def freeze_warmed() -> None:

@@ -61,7 +61,7 @@ from bot.services.database import open_database
 from bot.workers.broadcaster import Broadcaster
 from handlers.admin.broadcast import progress_view
 from storage.broadcasts import Segment
-from storage.db import Database
+from storage.db import Database, SqliteDatabase
 from tests.support.fake_api import Call, FakeBotApi
 from tests.support.sql import raw_connection
 
@@ -416,7 +416,7 @@ def reset_peak_rss() -> None:
 
 async def measure_memory(path: Path, url: str, sends: int) -> dict[str, float]:
     """In a fresh process: send `sends` copies of the running broadcast in `path`."""
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     try:
         async with db.autocommit() as repos:
             (row,) = await repos.broadcasts.with_status("running")
@@ -469,7 +469,7 @@ class Memory:
 
 async def memory_run(path: Path, url: str, people: int, sends: int) -> Memory:
     started = time.perf_counter()
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     try:
         await fill(db, people)
     finally:

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     database_path: Path = Path("data/bot.sqlite3")
+    # `sqlite:///data/bot.sqlite3` or `postgresql://user:password@host:5432/name`; when
+    # unset, the SQLite file at `database_path`.
+    database_url: str | None = None
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_locale: Locale = "ru"
     consultant_chat_id: int | None = None
@@ -70,6 +73,21 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must start with sqlite:/// (a file) or postgresql:// (a server)")
+        return value
+
+    @property
+    def database(self) -> str:
+        """The URL of the database the bot uses."""
+        return self.database_url or f"sqlite:///{self.database_path}"
 
     @field_validator("redis_url")
     @classmethod

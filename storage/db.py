@@ -1,4 +1,8 @@
-"""One SQLite database: connection settings, migrations and units of work.
+"""The database: its interface, the repositories of a unit of work, migrations, and SQLite.
+
+`Database` is what the rest of the bot holds; `SqliteDatabase` (here) and `PostgresDatabase`
+(`storage/postgres.py`) implement it, and `storage.connect.connect` opens either from a URL.
+On SQLite:
 
 Polled updates run as concurrent tasks that share one aiosqlite connection. SQLite has a
 single transaction per connection, so interleaved statements of two tasks would end up in
@@ -27,8 +31,9 @@ import logging
 import os
 import re
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from importlib import resources
@@ -71,9 +76,18 @@ class Migration:
     sql: str
 
 
-def load_migrations() -> list[Migration]:
-    """Numbered `.sql` files shipped in `storage/migrations`, in order, without gaps."""
+class Dialect(StrEnum):
+    sqlite = "sqlite"
+    postgresql = "postgresql"
+
+
+def load_migrations(dialect: Dialect = Dialect.sqlite) -> list[Migration]:
+    """Numbered `.sql` files shipped in `storage/migrations` (PostgreSQL's in its
+    `postgresql` folder: the same numbers and names, the same changes), in order, without
+    gaps."""
     folder = resources.files("storage") / "migrations"
+    if dialect is Dialect.postgresql:
+        folder = folder / "postgresql"
     found = []
     for entry in folder.iterdir():
         match = _MIGRATION_NAME.match(entry.name)
@@ -89,9 +103,11 @@ def load_migrations() -> list[Migration]:
 class Repositories:
     """Repositories bound to the connection for one unit of work."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        # Private: SQL lives in the repositories, never in the code that uses them.
+    def __init__(self, conn: aiosqlite.Connection, dialect: Dialect = Dialect.sqlite) -> None:
+        # Private: SQL lives in the repositories, never in the code that uses them. On
+        # PostgreSQL `conn` is a `storage.postgres.PgConnection`, which answers the same calls.
         self._conn = conn
+        self.dialect = dialect
         self.users = UsersRepo(conn)
         self.fsm = FsmRows(conn)
         self.results = ResultsRepo(conn)
@@ -121,6 +137,9 @@ class Repositories:
         tables = await self._conn.execute_fetchall(
             "SELECT m.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS c "
             "WHERE m.type = 'table' AND c.name = 'user_id'"
+            if self.dialect is Dialect.sqlite
+            else "SELECT table_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND column_name = 'user_id'"
         )
         for (table,) in tables:
             await self._conn.execute(f'DELETE FROM "{table}" WHERE user_id = ?', (user_id,))
@@ -133,7 +152,7 @@ class _LoopReader:
     one (an in-memory database), or when it cannot answer at once (the file locked for a
     moment), the read goes the usual way: the shared connection, under the lock."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
 
     async def execute_fetchall(
@@ -185,7 +204,60 @@ def _open_files() -> set[tuple[int, int]]:
     return found
 
 
-class Database:
+class Database(ABC):
+    """What the bot holds: units of work, reads of committed data, migrations, health."""
+
+    dialect: Dialect
+    # The SQLite file (None on a server database): what the health check watches.
+    path: Path | None = None
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Repositories]:
+        """One unit of work: committed when the block ends, rolled back on an exception."""
+
+    @abstractmethod
+    def autocommit(self) -> AbstractAsyncContextManager[Repositories]:
+        """Each statement commits on its own: for a single read or a single write."""
+
+    @property
+    @abstractmethod
+    def reads(self) -> Repositories:
+        """Repositories for single-statement reads of committed data (`execute_fetchall`
+        only), without waiting for a unit of work: `await db.reads.users.get(user_id)`."""
+
+    @abstractmethod
+    async def migrate(self, *, target: int | None = None) -> int:
+        """Apply every migration newer than the schema's version; return the new version."""
+
+    @abstractmethod
+    async def schema_version(self) -> int: ...
+
+    @abstractmethod
+    async def check_writable(self) -> None:
+        """Raise now rather than at the first write when the database cannot be written."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    def describe(self) -> str:
+        """Where the data is, for logs and the command line (no password)."""
+        return str(self.path)
+
+    def file_state(self) -> FileState:
+        """Whether the database the connection opened is still where it was: a server
+        database always is."""
+        return FileState.same
+
+    def remove_own_journal(self) -> list[Path]:
+        return []
+
+    async def save_copy(self, target: Path) -> None:
+        raise NotImplementedError(f"{self.dialect} databases are copied with their own tools")
+
+
+class SqliteDatabase(Database):
+    dialect = Dialect.sqlite
+
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
@@ -201,7 +273,7 @@ class Database:
         self._reads = Repositories(cast("aiosqlite.Connection", _LoopReader(self)))
 
     @classmethod
-    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> SqliteDatabase:
         """Open (creating the file and its folder); with `migrate`, bring the schema up to date
         and check that the file can be written. Reference data is the services' business
         (`bot.services.database.open_database`)."""
@@ -300,7 +372,7 @@ class Database:
         """Apply every migration newer than the file's `user_version`; return the new version."""
         async with self._locked():
             current = await self.schema_version()
-            for migration in load_migrations():
+            for migration in load_migrations(Dialect.sqlite):
                 if migration.version <= current:
                     continue
                 if target is not None and migration.version > target:

@@ -126,7 +126,7 @@ async def run_console(
     stdin: TextIO = sys.stdin,
     out: TextIO = sys.stdout,
 ) -> int:
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database)
     session = OfflineSession()
     bot = create_bot(settings, session=session, token=CONSOLE_TOKEN)
     dispatcher = create_dispatcher(settings, db, throttle=False)

@@ -13,16 +13,16 @@ from bot.services.exports import export_all
 
 
 async def run_migrate(settings: Settings) -> None:
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database)
     try:
         version = await db.schema_version()
     finally:
         await db.close()
-    print(f"Database {settings.database_path} is at schema version {version}.")
+    print(f"Database {db.describe()} is at schema version {version}.")
 
 
 async def run_catalogue(settings: Settings, action: str, path: Path, *, replace: bool) -> int:
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database)
     try:
         if action == "export":
             kind = FileKind.xlsx if path.suffix.lower() == ".xlsx" else FileKind.csv
@@ -38,7 +38,7 @@ async def run_catalogue(settings: Settings, action: str, path: Path, *, replace:
 
 
 async def run_export(settings: Settings, folder: Path) -> None:
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database)
     try:
         files = await export_all(db)
     finally:

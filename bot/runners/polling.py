@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 async def run_polling(settings: Settings) -> int:
     token = settings.require_token()
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database)
     startup.mark("database")
     try:
         bot = create_bot(settings, token=token)

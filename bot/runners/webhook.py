@@ -141,7 +141,7 @@ async def run_webhook(
     code: 0, or `EXIT_DATABASE_LOST`."""
     token = settings.require_token()
     target = webhook_target(settings)
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database)
     startup.mark("database")
     try:
         bot = create_bot(settings, token=token)

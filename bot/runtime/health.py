@@ -123,7 +123,9 @@ class HealthMonitor:
     async def _save_copy(self) -> str:
         """What the bot still holds, written next to the path; the sentence that says so."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        target = self._db.path.with_name(f"{self._db.path.name}.saved-{stamp}")
+        path = self._db.path
+        assert path is not None  # only a file can be deleted or replaced
+        target = path.with_name(f"{path.name}.saved-{stamp}")
         try:
             await self._db.save_copy(target)
         except Exception as error:

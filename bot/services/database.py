@@ -6,13 +6,16 @@ from pathlib import Path
 
 from bot.services.faq import ensure_faq
 from bot.services.reference import ensure_reference
+from storage.connect import connect, sqlite_url
 from storage.db import Database
 
 
-async def open_database(path: Path | str) -> Database:
-    """Open (creating the file and its folder), migrate, load the packaged reference data,
-    and fail now rather than at the first write when the file cannot be written."""
-    db = await Database.open(path, migrate=False)
+async def open_database(target: Path | str) -> Database:
+    """Open the database (a URL, or the path of a SQLite file, created with its folder),
+    migrate, load the packaged reference data, and fail now rather than at the first write
+    when it cannot be written."""
+    url = target if isinstance(target, str) and "://" in target else sqlite_url(target)
+    db = await connect(url, migrate=False)
     try:
         await db.migrate()
         await ensure_reference(db)

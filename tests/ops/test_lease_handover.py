@@ -23,7 +23,7 @@ from bot.workers.broadcaster import Broadcaster
 from bot.workers.lease import WORKERS_LEASE, holder_pid
 from handlers.admin.broadcast import progress_view
 from storage.broadcasts import Segment
-from storage.db import Database
+from storage.db import Database, SqliteDatabase
 from tests.support.fake_api import Call, FakeBotApi
 from tests.support.instances import lease_row, make_bot, shut_down, start_up, two_connections
 from tests.support.processes import EXIT_SECONDS, START_SECONDS, bot_env, bot_process
@@ -167,7 +167,7 @@ async def test_of_two_processes_one_sends_and_the_other_takes_over_when_it_is_ki
     path = tmp_path / "bot.sqlite3"
     people = [610_001, 610_002, 610_003]
     # Created before either process starts: whoever takes the lease resumes it.
-    await (await Database.open(path)).close()
+    await (await SqliteDatabase.open(path)).close()
     await insert_people(path, people, first_name="Тест", consent_given_at="2026-11-01")
     await add_running_broadcast(path, 11)
     async with FakeBotApi() as api_a, FakeBotApi() as api_b:

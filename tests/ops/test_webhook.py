@@ -25,7 +25,7 @@ from bot.runners.webhook import (
     run_webhook,
     webhook_target,
 )
-from storage.db import Database
+from storage.db import SqliteDatabase
 from tests.support.fake_api import FakeBotApi
 from tests.support.http_chat import USER_ID, to_user
 from tests.support.processes import (
@@ -232,7 +232,7 @@ async def test_busy_port_names_the_variables(api: FakeBotApi, tmp_path: Path) ->
 
 
 async def test_health_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.sqlite3")
+    db = await SqliteDatabase.open(tmp_path / "bot.sqlite3")
     app = web.Application()
     app.router.add_get(HEALTH_PATH, health_view(db, "1.2.3"))
     async with TestClient(TestServer(app)) as client:

@@ -13,7 +13,7 @@ from bot.app import create_bot
 from bot.config import Settings
 from bot.runtime.offline import OfflineSession
 from bot.workers.lease import WORKERS_LEASE
-from storage.db import Database
+from storage.db import Database, SqliteDatabase
 from storage.leases import Lease
 from tests.support.settings import TEST_TOKEN
 
@@ -21,7 +21,7 @@ from tests.support.settings import TEST_TOKEN
 @contextlib.asynccontextmanager
 async def two_connections(path: Path) -> AsyncIterator[tuple[Database, Database]]:
     """Two processes' views of one database file."""
-    first, second = await Database.open(path), await Database.open(path)
+    first, second = await SqliteDatabase.open(path), await SqliteDatabase.open(path)
     try:
         yield first, second
     finally:

@@ -12,8 +12,14 @@ import aiosqlite
 from storage.db import Database, Repositories
 
 
+def sqlite_file(db: Database) -> Path:
+    """The file of a SQLite database (the tests that read it directly run on SQLite)."""
+    assert db.path is not None, f"{db.describe()} is not a SQLite file"
+    return db.path
+
+
 def _path(db: Database | Path) -> Path:
-    return db.path if isinstance(db, Database) else db
+    return sqlite_file(db) if isinstance(db, Database) else db
 
 
 async def query(db: Database | Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:

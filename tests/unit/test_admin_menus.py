@@ -13,7 +13,7 @@ from aiogram.types import BotCommandScopeChat
 from bot.runtime.commands import AdminMenus
 from bot.runtime.i18n import create_i18n
 from bot.runtime.offline import OfflineSession
-from storage.db import Database
+from storage.db import Database, SqliteDatabase
 from tests.conftest import TEST_TOKEN
 from tests.support.sql import raw_connection
 
@@ -38,7 +38,7 @@ def scopes(session: OfflineSession, method: type) -> list[int]:
 async def test_admins_known_from_earlier_actions_are_remembered_by_the_migration(
     tmp_path: Path,
 ) -> None:
-    db = await Database.open(tmp_path / "bot.sqlite3", migrate=False)
+    db = await SqliteDatabase.open(tmp_path / "bot.sqlite3", migrate=False)
     try:
         await db.migrate(target=MENUS_MIGRATION - 1)
         async with db.transaction() as tx:

@@ -11,7 +11,7 @@ from bot.domain.catalogue import Audience, load_centers, load_regions
 from bot.domain.catalogue_files import FileKind, read_programs, write_programs
 from bot.domain.enrolment import Status
 from bot.services.database import open_database
-from storage.db import Database
+from storage.db import Database, SqliteDatabase
 
 CENTER_REGIONS = {c.id: c.region_slug for c in load_centers()}
 REGION_SLUGS = {r.slug for r in load_regions()}
@@ -136,7 +136,7 @@ async def test_the_columns_round_trip_through_the_database(db: Database) -> None
 
 async def test_an_older_database_keeps_the_2020_intake_closed(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    old = await Database.open(path, migrate=False)
+    old = await SqliteDatabase.open(path, migrate=False)
     await old.migrate(target=6)  # the version before who-may-enrol
     await old.close()
     with sqlite3.connect(path) as conn:  # the regions and the intake an older version shipped

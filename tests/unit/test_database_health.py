@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from bot.runtime.health import HealthMonitor
-from storage.db import Database, FileState
+from storage.db import Database, FileState, SqliteDatabase
 
 
 async def open_with_a_person(path: Path) -> Database:
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     async with db.transaction() as tx:
         await tx.users.ensure(7)
     return db
@@ -35,7 +35,7 @@ async def test_the_file_state_follows_the_path(tmp_path: Path) -> None:
         assert db.file_state() is FileState.replaced
     finally:
         await db.close()
-    memory = await Database.open(":memory:")
+    memory = await SqliteDatabase.open(":memory:")
     assert memory.file_state() is FileState.same
     await memory.close()
 

@@ -14,6 +14,7 @@ from aiogram.fsm.storage.base import StorageKey
 from storage.db import Database
 from storage.fsm import SqliteStorage
 from storage.fsm_rows import FsmRows
+from tests.support.sql import sqlite_file
 
 BOT_ID = 42
 
@@ -23,7 +24,7 @@ def key(user_id: int) -> StorageKey:
 
 
 def stored(db: Database) -> dict[int, str]:
-    with contextlib.closing(sqlite3.connect(db.path)) as conn:
+    with contextlib.closing(sqlite3.connect(sqlite_file(db))) as conn:
         return dict(conn.execute("SELECT user_id, data FROM fsm_state").fetchall())
 
 

@@ -18,7 +18,7 @@ from bot.workers.lease import (
     new_holder_id,
     this_host,
 )
-from storage.db import Database
+from storage.db import Database, SqliteDatabase
 from storage.leases import Lease
 from tests.support.instances import lease_row, two_connections
 from tests.support.processes import dead_pid
@@ -67,7 +67,7 @@ async def test_a_released_lease_is_free_at_once_and_only_its_holder_releases_it(
 async def test_of_many_connections_racing_for_a_free_lease_exactly_one_wins(
     settings: Settings,
 ) -> None:
-    dbs = [await Database.open(settings.database_path) for _ in range(6)]
+    dbs = [await SqliteDatabase.open(settings.database_path) for _ in range(6)]
     try:
 
         async def take(db: Database, holder: str) -> bool:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from storage.db import Database
+from storage.db import SqliteDatabase
 
 
 async def test_reads_see_committed_rows_without_waiting_for_an_open_unit_of_work(
     tmp_path: Path,
 ) -> None:
-    db = await Database.open(tmp_path / "bot.sqlite3")
+    db = await SqliteDatabase.open(tmp_path / "bot.sqlite3")
     try:
         async with db.autocommit() as repos:
             await repos.users.ensure(1)
@@ -41,7 +41,7 @@ async def test_reads_see_committed_rows_without_waiting_for_an_open_unit_of_work
 
 
 async def test_an_in_memory_database_reads_through_its_one_connection() -> None:
-    db = await Database.open(":memory:")
+    db = await SqliteDatabase.open(":memory:")
     try:
         async with db.autocommit() as repos:
             await repos.users.ensure(7)

@@ -14,8 +14,9 @@ from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.runtime.offline import ChatSimulator, OfflineSession
 from bot.services.database import open_database
-from storage.db import Database, load_migrations
+from storage.db import Database, SqliteDatabase, load_migrations
 from storage.fsm import SqliteStorage
+from tests.support.sql import sqlite_file
 
 
 async def schema_of(path: Path) -> list[tuple[str, str]]:
@@ -28,7 +29,7 @@ async def schema_of(path: Path) -> list[tuple[str, str]]:
 
 async def test_migrations_create_the_schema_and_folder(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "folder" / "bot.sqlite3"
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     try:
         assert await db.schema_version() == len(load_migrations())
         assert await db.migrate() == len(load_migrations())  # a second run changes nothing
@@ -43,14 +44,14 @@ async def test_upgrade_from_every_older_version_gives_the_same_schema(
     tmp_path: Path, start: int
 ) -> None:
     fresh = tmp_path / "fresh.sqlite3"
-    await (await Database.open(fresh)).close()
+    await (await SqliteDatabase.open(fresh)).close()
 
     old = tmp_path / f"at-{start}.sqlite3"
-    db = await Database.open(old, migrate=False)
+    db = await SqliteDatabase.open(old, migrate=False)
     await db.migrate(target=start)
     assert await db.schema_version() == start
     await db.close()
-    db = await Database.open(old)  # start-up upgrades the rest
+    db = await SqliteDatabase.open(old)  # start-up upgrades the rest
     await db.close()
     assert await schema_of(old) == await schema_of(fresh)
 
@@ -89,7 +90,7 @@ async def test_open_fails_clearly_on_a_file_that_is_not_a_database(tmp_path: Pat
     path = tmp_path / "bot.sqlite3"
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(aiosqlite.DatabaseError):
-        await Database.open(path)
+        await SqliteDatabase.open(path)
 
 
 class Form(StatesGroup):
@@ -101,13 +102,13 @@ KEY = StorageKey(bot_id=42, chat_id=1001, user_id=1001)
 
 async def test_fsm_state_and_data_survive_reopening_the_file(tmp_path: Path) -> None:
     path = tmp_path / "fsm.sqlite3"
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     storage = SqliteStorage(db)
     await storage.set_state(KEY, Form.step)
     await storage.set_data(KEY, {"answers": [1, 2, 3], "name": "Аня"})
     await db.close()
 
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     storage = SqliteStorage(db)
     assert await storage.get_state(KEY) == "Form:step"
     assert await storage.get_data(KEY) == {"answers": [1, 2, 3], "name": "Аня"}
@@ -137,7 +138,7 @@ async def test_fsm_row_disappears_when_empty(db: Database) -> None:
     storage = SqliteStorage(db)
     await storage.set_state(KEY, Form.step)
     await storage.set_state(KEY, None)
-    async with aiosqlite.connect(db.path) as conn:
+    async with aiosqlite.connect(sqlite_file(db)) as conn:
         found = await conn.execute_fetchall("SELECT count(*) FROM fsm_state")
     assert next(iter(found))[0] == 0
 

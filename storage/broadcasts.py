@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 import aiosqlite
 
+from storage.sql import Dialect
+
 SegmentKind = Literal[
     "all", "students", "adults", "region", "type", "language", "source", "applied", "centre"
 ]
@@ -138,8 +140,9 @@ class Counts:
 
 
 class BroadcastsRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, dialect: Dialect = Dialect.sqlite) -> None:
         self._conn = conn
+        self._dialect = dialect
 
     async def count_audience(self, segment: Segment) -> int:
         where, params = segment_where(segment)
@@ -161,7 +164,7 @@ class BroadcastsRepo:
             return []
         rows = await self._conn.execute_fetchall(
             f"SELECT {expression} AS v, count(*) FROM users AS u "
-            f"WHERE {REACHABLE} AND v IS NOT NULL GROUP BY v ORDER BY count(*) DESC, v "
+            f"WHERE {REACHABLE} AND {expression} IS NOT NULL GROUP BY v ORDER BY count(*) DESC, v "
             "LIMIT ?",
             (limit,),
         )
@@ -180,20 +183,22 @@ class BroadcastsRepo:
         status = "scheduled" if scheduled_at else "running"
         cursor = await self._conn.execute(
             "INSERT INTO broadcasts (admin_id, source_chat_id, source_message_id, audience, "
-            "status, scheduled_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "status, scheduled_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (admin_id, source_chat_id, source_message_id, segment.to_json(), status, scheduled_at),
         )
-        broadcast_id = cursor.lastrowid
+        created = await cursor.fetchone()
+        assert created is not None
+        broadcast_id = int(created[0])
         where, params = segment_where(segment)
         inserted = await self._conn.execute(
             "INSERT INTO broadcast_recipients (broadcast_id, user_id) "
-            f"SELECT ?, u.id FROM users AS u WHERE {where}",
+            f"SELECT CAST(? AS BIGINT), u.id FROM users AS u WHERE {where}",
             [broadcast_id, *params],
         )
         await self._conn.execute(
             "UPDATE broadcasts SET total = ? WHERE id = ?", (inserted.rowcount, broadcast_id)
         )
-        row = await self.get(int(broadcast_id or 0))
+        row = await self.get(broadcast_id)
         assert row is not None
         return row
 

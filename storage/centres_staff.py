@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from storage.sql import Dialect, greatest, hours_between, joined
+
 
 @dataclass(frozen=True, slots=True)
 class CentreAdmin:
@@ -33,8 +35,9 @@ class CentreFigures:
 
 
 class CentreStaffRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, dialect: Dialect = Dialect.sqlite) -> None:
         self._conn = conn
+        self._dialect = dialect
 
     # --- admins ----------------------------------------------------------------------------
 
@@ -156,12 +159,19 @@ class CentreStaffRepo:
     async def figures(self, center_id: str | None = None) -> list[CentreFigures]:
         """Each centre's applications (online ones, without a centre, are left out)."""
         where = "AND center_id = ? " if center_id is not None else ""
+        dialect = self._dialect
+        hours = greatest(dialect, "0", hours_between(dialect, "contacted_at", "delivered_at"))
         rows = await self._conn.execute_fetchall(
             "SELECT center_id, count(*), count(delivered_at), "
-            "sum(stage != 'new'), sum(stage = 'enrolled'), sum(stage = 'declined'), "
-            "group_concat(CASE WHEN contacted_at IS NOT NULL AND delivered_at IS NOT NULL "
-            "THEN max(0, (julianday(contacted_at) - julianday(delivered_at)) * 24) END) "
-            f"FROM leads WHERE center_id IS NOT NULL {where}GROUP BY center_id "
+            "sum(CASE WHEN stage != 'new' THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN stage = 'enrolled' THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN stage = 'declined' THEN 1 ELSE 0 END), "
+            + joined(
+                dialect,
+                "CASE WHEN contacted_at IS NOT NULL AND delivered_at IS NOT NULL "
+                f"THEN {hours} END",
+            )
+            + f" FROM leads WHERE center_id IS NOT NULL {where}GROUP BY center_id "
             "ORDER BY count(*) DESC, center_id",
             (center_id,) if center_id is not None else (),
         )

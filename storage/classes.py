@@ -45,9 +45,12 @@ class ClassesRepo:
 
     async def create(self, code: str, name: str, owner_id: int) -> ClassRow:
         cursor = await self._conn.execute(
-            "INSERT INTO classes (code, name, user_id) VALUES (?, ?, ?)", (code, name, owner_id)
+            "INSERT INTO classes (code, name, user_id) VALUES (?, ?, ?) RETURNING id",
+            (code, name, owner_id),
         )
-        row = await self.get(int(cursor.lastrowid or 0))
+        created = await cursor.fetchone()
+        assert created is not None
+        row = await self.get(int(created[0]))
         assert row is not None
         return row
 

@@ -59,6 +59,7 @@ from storage.relay import RelayRepo
 from storage.reminders import RemindersRepo
 from storage.results import ResultsRepo
 from storage.search import SearchRepo
+from storage.sql import Dialect
 from storage.stats import StatsRepo
 from storage.users import UsersRepo
 
@@ -74,11 +75,6 @@ class Migration:
     version: int
     name: str
     sql: str
-
-
-class Dialect(StrEnum):
-    sqlite = "sqlite"
-    postgresql = "postgresql"
 
 
 def load_migrations(dialect: Dialect = Dialect.sqlite) -> list[Migration]:
@@ -116,15 +112,15 @@ class Repositories:
         self.outbox = OutboxRepo(conn)
         self.relay = RelayRepo(conn)
         self.audit = AuditRepo(conn)
-        self.broadcasts = BroadcastsRepo(conn)
+        self.broadcasts = BroadcastsRepo(conn, dialect)
         self.reminders = RemindersRepo(conn)
         self.leases = LeasesRepo(conn)
-        self.stats = StatsRepo(conn)
+        self.stats = StatsRepo(conn, dialect)
         self.exports = ExportsRepo(conn)
         self.admin_menus = AdminMenusRepo(conn)
         self.faq = FaqRepo(conn)
-        self.search = SearchRepo(conn)
-        self.centres = CentreStaffRepo(conn)
+        self.search = SearchRepo(conn, dialect)
+        self.centres = CentreStaffRepo(conn, dialect)
         self.links = LinksRepo(conn)
         self.classes = ClassesRepo(conn)
 

@@ -94,12 +94,13 @@ class LeadsRepo:
         cursor = await self._conn.execute(
             "INSERT INTO leads (user_id, program_id, center_id, program_title, name, username, "
             f"phone, quiz_code, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, {_NOW}) "
-            "ON CONFLICT (user_id, program_id) DO NOTHING",
+            "ON CONFLICT (user_id, program_id) DO NOTHING RETURNING id",
             (user_id, program_id, center_id, program_title, name, username, phone, quiz_code),
         )
-        if cursor.rowcount == 0:
+        row = await cursor.fetchone()
+        if row is None:
             return None
-        return await self.get(cursor.lastrowid or 0)
+        return await self.get(int(row[0]))
 
     async def apply(
         self,

@@ -26,12 +26,12 @@ class LeasesRepo:
         """Take the lease, or renew it when `holder` has it already; False while another
         holder's lease is still valid."""
         rows = await self._conn.execute_fetchall(
-            "INSERT INTO leases (name, holder, expires_at) VALUES (:name, :holder, :expires) "
+            "INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
             "expires_at = excluded.expires_at "
-            "WHERE leases.expires_at < :now OR leases.holder = :holder "
+            "WHERE leases.expires_at < ? OR leases.holder = excluded.holder "
             "RETURNING holder",
-            {"name": name, "holder": holder, "expires": now + seconds, "now": now},
+            (name, holder, now + seconds, now),
         )
         return bool(list(rows))
 

@@ -63,7 +63,7 @@ class LinksRepo:
             "     AND EXISTS (SELECT 1 FROM quiz_results AS q WHERE q.user_id = u.id)), "
             "  (SELECT count(*) FROM leads AS d JOIN users AS u ON u.id = d.user_id "
             "     WHERE u.source = l.code) "
-            "FROM links AS l ORDER BY l.created_at DESC, l.rowid DESC LIMIT ?",
+            "FROM links AS l ORDER BY l.created_at DESC, l.code LIMIT ?",
             (limit,),
         )
         return [LinkStats(str(c), str(n), int(p), int(f), int(a)) for c, n, p, f, a in rows]

@@ -48,11 +48,12 @@ class OutboxRepo:
     ) -> int:
         cursor = await self._conn.execute(
             "INSERT INTO lead_outbox (lead_id, user_id, kind, due_at, claimed_by) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?) RETURNING id",
             (lead_id, user_id, kind, due_at, claimed_by),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
 
     async def get(self, job_id: int) -> OutboxJob | None:
         rows = list(

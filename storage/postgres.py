@@ -25,7 +25,8 @@ from typing import Any, cast
 import aiosqlite
 import asyncpg
 
-from storage.db import Database, Dialect, Repositories, load_migrations
+from storage.db import Database, Repositories, load_migrations
+from storage.sql import Dialect
 
 NOW_ISO = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 _SQLITE_NOW = re.compile(r"strftime\('%Y-%m-%dT%H:%M:%SZ',\s*'now'\)")

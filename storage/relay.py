@@ -18,8 +18,10 @@ class RelayRepo:
         self, chat_id: int, message_id: int, user_id: int, lead_id: int | None = None
     ) -> None:
         await self._conn.execute(
-            "INSERT OR REPLACE INTO consultant_messages (chat_id, message_id, user_id, lead_id) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO consultant_messages (chat_id, message_id, user_id, lead_id) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE SET "
+            "user_id = excluded.user_id, lead_id = excluded.lead_id, "
+            "created_at = excluded.created_at",
             (chat_id, message_id, user_id, lead_id),
         )
 

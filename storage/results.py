@@ -43,11 +43,12 @@ class ResultsRepo:
     ) -> int:
         cursor = await self._conn.execute(
             "INSERT INTO quiz_results (user_id, instrument, answers, scores, code, vector, "
-            "started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "started_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (user_id, instrument, _dump(answers), _dump(scores), code, _dump(vector), started_at),
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
 
     async def delete_all(self, user_id: int) -> None:
         await self._conn.execute("DELETE FROM quiz_results WHERE user_id = ?", (user_id,))

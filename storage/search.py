@@ -1,11 +1,15 @@
-"""Full-text search tables (SQLite FTS5). The text written here is already stemmed
-(`bot.domain.text_search`): these queries only store terms and match them."""
+"""Full-text search tables: SQLite FTS5, or on PostgreSQL ordinary tables with a `tsvector`
+column and a GIN index. The text written here is already stemmed (`bot.domain.text_search`):
+these queries only store terms and match them (PostgreSQL's 'simple' configuration, which
+only splits and lowercases: its own Russian stemmer would stem a second time)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
 import aiosqlite
+
+from storage.sql import Dialect
 
 
 def match_expression(terms: Sequence[str], *, every: bool = False) -> str:
@@ -16,9 +20,18 @@ def match_expression(terms: Sequence[str], *, every: bool = False) -> str:
     return (" AND " if every else " OR ").join(quoted)
 
 
+def ts_query(terms: Sequence[str], *, every: bool = False) -> str:
+    """The same for PostgreSQL's `to_tsquery`: each term quoted as a lexeme."""
+    quoted = (
+        "'" + t.replace("'", "''").replace("\\", "") + "'" for t in dict.fromkeys(terms) if t
+    )
+    return (" & " if every else " | ").join(quoted)
+
+
 class SearchRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, dialect: Dialect = Dialect.sqlite) -> None:
         self._conn = conn
+        self._postgres = dialect is Dialect.postgresql
 
     async def replace_phrases(self, rows: Iterable[tuple[str, str, str]]) -> None:
         """(kind, ref, stemmed body) of every occupation and FAQ phrasing."""
@@ -37,9 +50,12 @@ class SearchRepo:
         if not expression:
             return []
         rows = await self._conn.execute_fetchall(
-            "SELECT kind, ref, body FROM search_phrases WHERE search_phrases MATCH ? "
+            "SELECT kind, ref, body FROM search_phrases, to_tsquery('simple', ?) AS q "
+            "WHERE tsv @@ q ORDER BY ts_rank(tsv, q) DESC, kind, ref LIMIT ?"
+            if self._postgres
+            else "SELECT kind, ref, body FROM search_phrases WHERE search_phrases MATCH ? "
             "ORDER BY rank LIMIT ?",
-            (expression, limit),
+            (ts_query(terms) if self._postgres else expression, limit),
         )
         return [(str(k), str(r), str(b)) for k, r, b in rows]
 
@@ -67,7 +83,11 @@ class SearchRepo:
         if not expression:
             return []
         rows = await self._conn.execute_fetchall(
-            "SELECT ref FROM search_programs WHERE search_programs MATCH ? ORDER BY rank LIMIT ?",
-            (expression, limit),
+            "SELECT ref FROM search_programs, to_tsquery('simple', ?) AS q "
+            "WHERE tsv @@ q ORDER BY ts_rank(tsv, q) DESC, ref LIMIT ?"
+            if self._postgres
+            else "SELECT ref FROM search_programs WHERE search_programs MATCH ? "
+            "ORDER BY rank LIMIT ?",
+            (ts_query(terms, every=True) if self._postgres else expression, limit),
         )
         return [str(row[0]) for row in rows]

@@ -8,10 +8,13 @@ promises that nothing but the id and language is used any more.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import aiosqlite
+
+from storage.sql import Dialect, local_day
 
 ACTIVE_DAYS = 30
 DAYS_SHOWN = 30  # new people per day, for the chart; the text shows the last WEEK_DAYS
@@ -92,8 +95,9 @@ _CONSENTED = f"SELECT id FROM users WHERE {_HAS_CONSENT}"
 
 
 class StatsRepo:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, dialect: Dialect = Dialect.sqlite) -> None:
         self._conn = conn
+        self._dialect = dialect
 
     async def collect(self, now: datetime) -> Stats:
         today = now.astimezone(MOSCOW).date()
@@ -127,8 +131,9 @@ class StatsRepo:
     async def _new_per_day(self, today: date) -> list[tuple[date, int]]:
         first = today - timedelta(days=DAYS_SHOWN - 1)
         rows = await self._conn.execute_fetchall(
-            f"SELECT date(created_at, '{_MOSCOW_SHIFT}') AS day, count(*) FROM users "
-            "WHERE day BETWEEN ? AND ? GROUP BY day",
+            "SELECT day, count(*) FROM (SELECT "
+            + local_day(self._dialect, "created_at", "Europe/Moscow", _MOSCOW_SHIFT)
+            + " AS day FROM users) AS d WHERE day BETWEEN ? AND ? GROUP BY day",
             (first.isoformat(), today.isoformat()),
         )
         counts = {date.fromisoformat(day): int(count) for day, count in rows}
@@ -161,17 +166,17 @@ class StatsRepo:
             "  SELECT max(id) AS id FROM quiz_results "
             f"  WHERE user_id IN ({_CONSENTED}) GROUP BY user_id"
             ") "
-            "SELECT CASE "
-            "  WHEN r.code IS NULL OR r.code = '' THEN NULL "
-            "  WHEN instr(r.code, '-') > 0 THEN substr(r.code, 1, instr(r.code, '-') - 1) "
-            "  WHEN instr(r.code, '+') > 0 THEN substr(r.code, 1, instr(r.code, '+') - 1) "
-            "  ELSE r.code END AS leading, count(*) "
-            "FROM quiz_results AS r JOIN latest ON latest.id = r.id "
-            "WHERE r.instrument = ? "
-            "GROUP BY leading ORDER BY leading IS NULL, count(*) DESC, leading",
+            "SELECT r.code, count(*) FROM quiz_results AS r JOIN latest ON latest.id = r.id "
+            "WHERE r.instrument = ? GROUP BY r.code",
             (instrument,),
         )
-        return {leading: int(count) for leading, count in rows}
+        counts: dict[str | None, int] = {}
+        for code, count in rows:
+            leading = re.split(r"[-+]", code, maxsplit=1)[0] if code else None
+            counts[leading] = counts.get(leading, 0) + int(count)
+        # The unknown last, then the most common first, then by name.
+        ranked = sorted(counts.items(), key=lambda kv: (kv[0] is None, -kv[1], kv[0] or ""))
+        return dict(ranked)
 
     async def _ranked(self, column: str) -> Ranked:
         rows = [

@@ -42,11 +42,20 @@ install_postgres() {
     fi
     command -v apt-get >/dev/null || return 1
     say "== installing postgresql"
-    # The package's own cluster is not wanted: ours is made below.
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null 2>&1 \
         || { $sudo apt-get update -qq >/dev/null 2>&1 \
             && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql \
-                >/dev/null 2>&1; }
+                >/dev/null 2>&1; } \
+        || return 1
+    # The package makes (and may start) a cluster of its own: not wanted, ours is made below.
+    local conf
+    for conf in /etc/postgresql/*/main; do
+        [ -d "$conf" ] || continue
+        if command -v pg_dropcluster >/dev/null; then
+            $sudo pg_dropcluster --stop "$(basename "$(dirname "$conf")")" main \
+                >/dev/null 2>&1 || true
+        fi
+    done
 }
 
 # Runs a server-side command as the owner of the cluster (never as root: PostgreSQL refuses).
@@ -70,7 +79,8 @@ start() {
     local bin port locale_opt attempt opts
     if ! bin="$(find_bin)"; then
         install_postgres || true
-        bin="$(find_bin)" || { say "PostgreSQL is not installed and could not be installed"; return 1; }
+        bin="$(find_bin)" \
+            || { say "PostgreSQL is not installed and could not be installed"; return 1; }
     fi
     if [ -z "$dir" ]; then dir="$(mktemp -d)"; else mkdir -p "$dir"; fi
     if [ "$(id -u)" -eq 0 ]; then
@@ -103,7 +113,7 @@ start() {
         -c "CREATE ROLE $pg_user LOGIN CREATEDB" \
         -c "CREATE DATABASE $pg_db OWNER $pg_user" >/dev/null
     say "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $port in $dir"
-    say "   stop it with: $0 stop $dir"
+    if [ -t 2 ]; then say "   stop it with: $0 stop $dir"; fi
     echo "postgresql://$pg_user@127.0.0.1:$port/$pg_db"
 }
 

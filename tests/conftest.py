@@ -20,6 +20,7 @@ from bot.services.database import open_database
 from storage.db import Database
 from tests.support.chat import MakeClient
 from tests.support.fake_api import FakeBotApi
+from tests.support.postgres import pg_url  # noqa: F401  (a fixture, named by tests)
 from tests.support.settings import ADMIN_ID, STAFF_CHAT, TEST_TOKEN, make_settings
 
 # Tests import these from tests.support; the names stay here for tests written before.
@@ -29,6 +30,9 @@ __all__ = ["ADMIN_ID", "TEST_TOKEN", "MakeClient", "make_settings"]
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "staff_chat: the settings name the consultants' chat (CONSULTANT_CHAT_ID)"
+    )
+    config.addinivalue_line(
+        "markers", "postgres: needs the PostgreSQL server of POSTGRES_TEST_URL (else skipped)"
     )
 
 

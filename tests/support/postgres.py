@@ -1,0 +1,84 @@
+"""A PostgreSQL server for the tests: `POSTGRES_TEST_URL` names it (`.ci/run` starts one;
+`tests/support/start_postgres.sh` starts one by hand), and every test gets a new, empty
+database of its own on it, dropped after the test.
+
+Without the variable the tests that need PostgreSQL are skipped. The role of the URL must be
+allowed to create databases; the URL's own database is used only to create and drop them."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+URL_VARIABLE = "POSTGRES_TEST_URL"
+NO_SERVER = (
+    f"no PostgreSQL server for the tests: {URL_VARIABLE} is not set "
+    "(tests/support/start_postgres.sh starts one and prints its URL)"
+)
+CONNECT_TIMEOUT = 10.0
+
+# Only databases made here are ever dropped here.
+_FRESH_NAME = re.compile(r"^t_[0-9a-f]{32}$")
+
+
+def postgres_url() -> str | None:
+    """The URL of the test server, or None when there is none."""
+    return os.environ.get(URL_VARIABLE) or None
+
+
+def database_url(url: str, name: str) -> str:
+    """`url` naming the database `name` instead of its own (user, host, port and options
+    kept)."""
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+async def fresh_database(url: str) -> str:
+    """Create a new empty database with a unique name on the server of `url` and return its
+    URL."""
+    name = f"t_{uuid.uuid4().hex}"
+    conn = await asyncpg.connect(url, timeout=CONNECT_TIMEOUT)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return database_url(url, name)
+
+
+async def drop_database(url: str, server_url: str | None = None) -> None:
+    """Drop the database of `url`, made by `fresh_database`, even while connections to it are
+    still open. `server_url` (default: `POSTGRES_TEST_URL`, else the server's `postgres`
+    database) is where the drop is issued from."""
+    name = database_name(url)
+    if not _FRESH_NAME.match(name):
+        raise ValueError(f"{name!r} was not made by fresh_database; not dropping it")
+    conn = await asyncpg.connect(
+        server_url or postgres_url() or database_url(url, "postgres"), timeout=CONNECT_TIMEOUT
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """The URL of a fresh, empty PostgreSQL database, dropped after the test; the test is
+    skipped when there is no server."""
+    server = postgres_url()
+    if server is None:
+        pytest.skip(NO_SERVER)
+    url = await fresh_database(server)
+    try:
+        yield url
+    finally:
+        await drop_database(url, server)

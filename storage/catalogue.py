@@ -325,6 +325,7 @@ class CatalogueRepo:
     async def _bump(self) -> None:
         await self._conn.execute(
             "INSERT INTO catalogue_meta (key, value) VALUES (?, '1') "
-            "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+            "ON CONFLICT (key) DO UPDATE SET value = "
+            "CAST(CAST(catalogue_meta.value AS INTEGER) + 1 AS TEXT)",
             (PROGRAMS_VERSION,),
         )

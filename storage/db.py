@@ -235,9 +235,14 @@ class Database(ABC):
     @abstractmethod
     async def close(self) -> None: ...
 
+    @property
+    @abstractmethod
+    def url(self) -> str:
+        """The URL this database was opened with (`DATABASE_URL`'s form)."""
+
     def describe(self) -> str:
         """Where the data is, for logs and the command line (no password)."""
-        return str(self.path)
+        return self.url
 
     def file_state(self) -> FileState:
         """Whether the database the connection opened is still where it was: a server
@@ -267,6 +272,10 @@ class SqliteDatabase(Database):
         self._reader: sqlite3.Connection | None = None
         self._closed = False
         self._reads = Repositories(cast("aiosqlite.Connection", _LoopReader(self)))
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
 
     @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> SqliteDatabase:

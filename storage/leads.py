@@ -124,7 +124,7 @@ class LeadsRepo:
             "program_title = excluded.program_title, name = excluded.name, "
             "username = excluded.username, phone = excluded.phone, "
             "quiz_code = excluded.quiz_code, applied_at = excluded.applied_at, "
-            "status = 'active', withdrawn_at = NULL, delivered = 0, times = times + 1, "
+            "status = 'active', withdrawn_at = NULL, delivered = 0, times = leads.times + 1, "
             "stage = 'new', stage_reason = NULL, stage_at = NULL, contacted_at = NULL, "
             "flagged_at = NULL",
             (user_id, program_id, center_id, program_title, name, username, phone, quiz_code),

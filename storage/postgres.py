@@ -204,6 +204,10 @@ class PostgresDatabase(Database):
             raise
         return db
 
+    @property
+    def url(self) -> str:
+        return self._url
+
     def describe(self) -> str:
         return _password_hidden(self._url)
 

@@ -5,8 +5,9 @@ A test or module marked `staff_chat` gets settings with the consultants' chat co
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,13 @@ from bot.services.database import open_database
 from storage.db import Database
 from tests.support.chat import MakeClient
 from tests.support.fake_api import FakeBotApi
-from tests.support.postgres import pg_url  # noqa: F401  (a fixture, named by tests)
+from tests.support.postgres import (
+    database_for_test,
+    drop_database,
+    drop_template,
+    pg_url,  # noqa: F401  (a fixture, named by tests)
+    suite_on_postgres,
+)
 from tests.support.settings import ADMIN_ID, STAFF_CHAT, TEST_TOKEN, make_settings
 
 # Tests import these from tests.support; the names stay here for tests written before.
@@ -46,16 +53,34 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_template() -> Iterator[None]:
+    """With `TEST_DATABASE=postgresql`: the template database is dropped at the end."""
+    yield
+    if suite_on_postgres():
+        asyncio.run(drop_template())
+
+
 @pytest.fixture
-def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+async def settings(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Settings]:
+    """The test's settings: a SQLite file in its folder, or with `TEST_DATABASE=postgresql` a
+    PostgreSQL database of its own (dropped after the test)."""
+    extra: dict[str, object] = {}
     if request.node.get_closest_marker("staff_chat"):
-        return make_settings(tmp_path, consultant_chat_id=STAFF_CHAT)
-    return make_settings(tmp_path)
+        extra["consultant_chat_id"] = STAFF_CHAT
+    if not suite_on_postgres():
+        yield make_settings(tmp_path, **extra)
+        return
+    url = await database_for_test()
+    try:
+        yield make_settings(tmp_path, database_url=url, **extra)
+    finally:
+        await drop_database(url)
 
 
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[Database]:
-    database = await open_database(settings.database_path)
+    database = await open_database(settings.database)
     yield database
     await database.close()
 

@@ -7,7 +7,7 @@ from aiogram.methods import SendMessage
 from bot.runtime.offline import ChatSimulator
 from storage.db import Database
 from tests.support.chat import MakeClient, onboard
-from tests.support.sql import query
+from tests.support.sql import query, table_columns
 
 PUPIL = "Учусь в школе"  # the role of everyone here
 
@@ -15,11 +15,7 @@ PUPIL = "Учусь в школе"  # the role of everyone here
 async def rows_mentioning(db: Database, user_id: int) -> dict[str, int]:
     """How many rows each table holds about the user (users by id, others by user_id)."""
     counts: dict[str, int] = {}
-    tables = await query(
-        db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    )
-    for (table,) in tables:
-        columns = [c[1] for c in await query(db, f"PRAGMA table_info({table})")]
+    for table, columns in (await table_columns(db)).items():
         key = "id" if table == "users" else "user_id"
         if key in columns:
             found = await query(db, f"SELECT count(*) FROM {table} WHERE {key} = ?", user_id)

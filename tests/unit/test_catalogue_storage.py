@@ -13,7 +13,6 @@ from bot.services.database import open_database
 from bot.services.reference import PACKAGED_PROGRAMS
 from storage.db import Database
 from tests.support.catalogue_files import staff_csv, staff_row
-from tests.support.sql import sqlite_file
 
 PERM = (58.01046, 56.25017)
 
@@ -29,7 +28,7 @@ async def test_reference_data_is_loaded_once_with_sources(db: Database) -> None:
     assert samples >= 60 and total == samples + 64  # the real programmes with sources
     assert real is not None and not real.is_sample and real.source_url
     assert real.duration_hours is None and real.format is None  # unknown stays unknown
-    await (await open_database(sqlite_file(db))).close()  # the same version: nothing is added
+    await (await open_database(db.url)).close()  # the same version: nothing is added
     async with db.autocommit() as repos:
         assert await repos.catalogue.count_programs() == (total, samples)
 
@@ -98,7 +97,7 @@ async def test_replace_keeps_only_the_file_and_survives_an_upgrade(db: Database)
         assert await repos.catalogue.program_ids() == {"only-one"}
         assert await repos.catalogue.meta(PACKAGED_PROGRAMS) == "off"
         await repos.catalogue.set_meta("reference_version", "older")
-    reopened = await open_database(sqlite_file(db))  # as after an upgrade of the packaged files
+    reopened = await open_database(db.url)  # as after an upgrade of the packaged files
     async with reopened.autocommit() as repos:
         assert await repos.catalogue.program_ids() == {"only-one"}
     await reopened.close()

@@ -12,7 +12,6 @@ from bot.config import SettingsError, load_settings
 from bot.services.staff import check_staff_chat, is_staff_chat
 from storage.db import Database
 from tests.conftest import make_settings
-from tests.support.sql import sqlite_file
 
 
 def test_an_admins_id_as_the_consultant_chat_is_refused_with_one_sentence() -> None:
@@ -29,13 +28,13 @@ def test_groups_and_other_ids_are_accepted(chat: str) -> None:
     assert settings.consultant_chat_id == (int(chat) if chat else None)
 
 
-async def test_a_known_persons_id_stops_the_start(db: Database) -> None:
+async def test_a_known_persons_id_stops_the_start(db: Database, tmp_path: Path) -> None:
     async with db.autocommit() as repos:
         await repos.users.ensure(777)
     for chat in (-1001234567890, 778, None):
-        await check_staff_chat(db, make_settings(sqlite_file(db).parent, consultant_chat_id=chat))
+        await check_staff_chat(db, make_settings(tmp_path, consultant_chat_id=chat))
     with pytest.raises(SettingsError, match=r"^CONSULTANT_CHAT_ID is invalid \(got 777\)"):
-        await check_staff_chat(db, make_settings(sqlite_file(db).parent, consultant_chat_id=777))
+        await check_staff_chat(db, make_settings(tmp_path, consultant_chat_id=777))
 
 
 def test_only_the_group_or_an_admins_own_chat_is_a_staff_chat(tmp_path: Path) -> None:

@@ -155,7 +155,7 @@ async def real_bot(folder: Path, session: OfflineSession) -> AsyncIterator[RealB
     """The production dispatcher (throttling included) on a fresh database in `folder`,
     answering through `session`; the database is closed afterwards."""
     settings = bench_settings(folder)
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database)
     try:
         bot = create_bot(settings, session=session, token=TOKEN)
         yield RealBot(db, bot, create_dispatcher(settings, db))

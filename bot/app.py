@@ -56,7 +56,7 @@ from handlers.consult.lead_status import untouched_text
 from handlers.programs.notices import lead_views
 from handlers.reminders.router import render_reminder
 from storage.db import Database
-from storage.fsm import SqliteStorage
+from storage.fsm import DatabaseStorage
 
 if TYPE_CHECKING:
     from aiogram.fsm.storage.redis import RedisStorage
@@ -189,7 +189,7 @@ def create_fsm_storage(settings: Settings, db: Database) -> tuple[BaseStorage, B
             settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
         )
         return redis, redis.create_isolation()  # one connection pool, closed with the storage
-    return SqliteStorage(db), SimpleEventIsolation()
+    return DatabaseStorage(db), SimpleEventIsolation()
 
 
 def redis_check(storage: RedisStorage) -> Callable[[Bot], Awaitable[None]]:

@@ -1,4 +1,4 @@
-"""aiogram FSM storage in SQLite: a conversation survives a restart of the bot.
+"""aiogram FSM storage in the database: a conversation survives a restart of the bot.
 
 `set_data({})` clears the data and keeps the state; `set_state(None)` clears the state and
 keeps the data — the contract of aiogram's own storages. Data is stored as JSON, so it must be
@@ -41,7 +41,7 @@ from storage.fsm_rows import FsmRow
 _EMPTY = "{}"
 
 
-class SqliteStorage(BaseStorage):
+class DatabaseStorage(BaseStorage):
     def __init__(
         self, db: Database, key_builder: KeyBuilder | None = None, cache_size: int = 50_000
     ) -> None:

@@ -15,6 +15,7 @@ that claim work lock the rows they take).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -183,6 +184,9 @@ class PostgresDatabase(Database):
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
         self._url = url
+        # Tasks inside a unit of work: nesting one is refused here as on SQLite (where it
+        # would wait for itself), so code written against either works on both.
+        self._busy: set[asyncio.Task[object]] = set()
         self._reads = Repositories(
             cast("aiosqlite.Connection", PgPoolReader(pool)), Dialect.postgresql
         )
@@ -212,13 +216,27 @@ class PostgresDatabase(Database):
         return _password_hidden(self._url)
 
     @asynccontextmanager
+    async def _unit(self) -> AsyncIterator[asyncpg.Connection]:
+        task = asyncio.current_task()
+        if task is not None and task in self._busy:
+            raise RuntimeError("a unit of work is already open in this task; do not nest them")
+        if task is not None:
+            self._busy.add(task)
+        try:
+            async with self._pool.acquire() as conn:
+                yield conn
+        finally:
+            if task is not None:
+                self._busy.discard(task)
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repositories]:
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with self._unit() as conn, conn.transaction():
             yield Repositories(cast("aiosqlite.Connection", PgConnection(conn)), self.dialect)
 
     @asynccontextmanager
     async def autocommit(self) -> AsyncIterator[Repositories]:
-        async with self._pool.acquire() as conn:
+        async with self._unit() as conn:
             yield Repositories(cast("aiosqlite.Connection", PgConnection(conn)), self.dialect)
 
     @property

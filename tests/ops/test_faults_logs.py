@@ -58,7 +58,7 @@ async def debug_log_of_a_journey(
     settings: Settings, bot: Bot, session: OfflineSession, caplog: pytest.LogCaptureFixture
 ) -> list[logging.LogRecord]:
     caplog.set_level(logging.DEBUG)
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database)
     try:
         dispatcher = create_dispatcher(settings, db, throttle=False)
         await journey_with_secrets(ChatSimulator(dispatcher, bot, session, user_id=1001))

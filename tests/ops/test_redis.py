@@ -38,7 +38,7 @@ from tests.support.waits import DEADLINE_SECONDS, until
 
 async def test_an_unreachable_redis_stops_start_up_naming_redis_url(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0")
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database)
     try:
         dispatcher = create_dispatcher(settings, db)
         assert isinstance(dispatcher.storage, RedisStorage)

@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.runtime.offline import ChatSimulator, OfflineSession
 from bot.services.database import open_database
 from storage.db import Database, SqliteDatabase, load_migrations
-from storage.fsm import SqliteStorage
-from tests.support.sql import sqlite_file
+from storage.fsm import DatabaseStorage
+from tests.support.sql import query
 
 
 async def schema_of(path: Path) -> list[tuple[str, str]]:
@@ -103,20 +103,20 @@ KEY = StorageKey(bot_id=42, chat_id=1001, user_id=1001)
 async def test_fsm_state_and_data_survive_reopening_the_file(tmp_path: Path) -> None:
     path = tmp_path / "fsm.sqlite3"
     db = await SqliteDatabase.open(path)
-    storage = SqliteStorage(db)
+    storage = DatabaseStorage(db)
     await storage.set_state(KEY, Form.step)
     await storage.set_data(KEY, {"answers": [1, 2, 3], "name": "Аня"})
     await db.close()
 
     db = await SqliteDatabase.open(path)
-    storage = SqliteStorage(db)
+    storage = DatabaseStorage(db)
     assert await storage.get_state(KEY) == "Form:step"
     assert await storage.get_data(KEY) == {"answers": [1, 2, 3], "name": "Аня"}
     await db.close()
 
 
 async def test_fsm_clearing_data_keeps_state_and_clearing_state_keeps_data(db: Database) -> None:
-    storage = SqliteStorage(db)
+    storage = DatabaseStorage(db)
     await storage.set_state(KEY, Form.step)
     await storage.set_data(KEY, {"a": 1})
     await storage.set_data(KEY, {})
@@ -135,12 +135,10 @@ async def test_fsm_clearing_data_keeps_state_and_clearing_state_keeps_data(db: D
 
 
 async def test_fsm_row_disappears_when_empty(db: Database) -> None:
-    storage = SqliteStorage(db)
+    storage = DatabaseStorage(db)
     await storage.set_state(KEY, Form.step)
     await storage.set_state(KEY, None)
-    async with aiosqlite.connect(sqlite_file(db)) as conn:
-        found = await conn.execute_fetchall("SELECT count(*) FROM fsm_state")
-    assert next(iter(found))[0] == 0
+    assert await query(db, "SELECT count(*) FROM fsm_state") == [(0,)]
 
 
 async def test_person_halfway_through_onboarding_continues_after_a_restart(
@@ -148,13 +146,13 @@ async def test_person_halfway_through_onboarding_continues_after_a_restart(
 ) -> None:
     session = OfflineSession()
     bot = create_bot(settings, session=session, token="42:TEST-token")
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database)
     person = ChatSimulator(create_dispatcher(settings, db, throttle=False), bot, session)
     await person.send("/start")
     await person.click("Не сейчас")  # now asked who they are
     await db.close()
 
-    db = await open_database(settings.database_path)  # the bot comes back
+    db = await open_database(settings.database)  # the bot comes back
     try:
         person.dispatcher = create_dispatcher(settings, db, throttle=False)
         await person.send("ммм")  # typed instead of choosing: the same question comes back

@@ -4,9 +4,11 @@
 keeps the data — the contract of aiogram's own storages. Data is stored as JSON, so it must be
 JSON-serialisable, and reads return fresh copies.
 
-Every update reads the state and usually the data, so rows are kept in a bounded in-memory
-cache, written through to SQLite. That is sound because only this storage writes them and one
-process owns the file; several processes share state through Redis instead. Code that deletes
+Every update reads the state and usually the data, so on SQLite rows are kept in a bounded
+in-memory cache, written through to the file. That is sound because only this storage writes
+them and one process owns the file. A PostgreSQL database may be shared by several processes,
+so there every read goes to the database (several processes had better share conversation
+state through Redis, which is faster still). Code that deletes
 rows behind the storage's back (forgetting a person) clears the conversation through the
 storage as well, which keeps the cache right.
 
@@ -37,6 +39,7 @@ from aiogram.fsm.storage.base import (
 
 from storage.db import Database
 from storage.fsm_rows import FsmRow
+from storage.sql import Dialect
 
 _EMPTY = "{}"
 
@@ -48,13 +51,15 @@ class DatabaseStorage(BaseStorage):
         self._db = db
         self._keys = key_builder or DefaultKeyBuilder(with_destiny=True)
         self._cache: OrderedDict[str, tuple[str | None, str]] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache_size = cache_size if db.dialect is Dialect.sqlite else 0
         # The batch gathering: the newest row of each key, and the future its writers await.
         self._pending: dict[str, FsmRow] = {}
         self._gathering: asyncio.Future[None] | None = None
         self._writer: asyncio.Task[None] | None = None
 
     def _remember(self, built: str, row: tuple[str | None, str]) -> None:
+        if not self._cache_size:
+            return
         self._cache[built] = row
         self._cache.move_to_end(built)
         if len(self._cache) > self._cache_size:

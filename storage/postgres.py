@@ -32,6 +32,8 @@ from storage.sql import Dialect
 NOW_ISO = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 _SQLITE_NOW = re.compile(r"strftime\('%Y-%m-%dT%H:%M:%SZ',\s*'now'\)")
 _INSERT_OR_IGNORE = re.compile(r"\bINSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
+# SQLite compares with NULL by `IS ?`; PostgreSQL's `IS` takes no parameter.
+_IS_PARAMETER = re.compile(r"\bIS\s+(NOT\s+)?\?", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 _RETURNS_ROWS = re.compile(r"^\s*(SELECT|WITH|VALUES|SHOW)\b|\bRETURNING\b", re.IGNORECASE)
 
@@ -39,8 +41,12 @@ _RETURNS_ROWS = re.compile(r"^\s*(SELECT|WITH|VALUES|SHOW)\b|\bRETURNING\b", re.
 @lru_cache(maxsize=4096)
 def to_postgres(sql: str) -> str:
     """The statement in PostgreSQL's words: `?` → `$n` (outside quoted text), the SQLite
-    time stamp → the same text from `now()`, `INSERT OR IGNORE` → `ON CONFLICT DO NOTHING`."""
+    time stamp → the same text from `now()`, `INSERT OR IGNORE` → `ON CONFLICT DO NOTHING`,
+    `IS ?` → `IS NOT DISTINCT FROM $n`."""
     sql = _SQLITE_NOW.sub(lambda _: NOW_ISO, sql)
+    sql = _IS_PARAMETER.sub(
+        lambda m: "IS DISTINCT FROM ?" if m.group(1) else "IS NOT DISTINCT FROM ?", sql
+    )
     if _INSERT_OR_IGNORE.search(sql):
         sql = _INSERT_OR_IGNORE.sub("INSERT INTO", sql)
         returning = _RETURNING.search(sql)

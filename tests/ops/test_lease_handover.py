@@ -53,7 +53,7 @@ async def test_a_broadcast_started_in_a_process_without_the_lease_is_sent_by_the
     settings = make_settings(tmp_path, lease_seconds=1)
     session_a, session_b = OfflineSession(), OfflineSession()
     bot_a, bot_b = make_bot(settings, session_a), make_bot(settings, session_b)
-    async with two_connections(settings.database_path) as (db_a, db_b):
+    async with two_connections(settings.database) as (db_a, db_b):
         dp_a = create_dispatcher(settings, db_a, throttle=False)
         dp_b = create_dispatcher(settings, db_b, throttle=False)
         await start_up(dp_a, bot_a)

@@ -112,7 +112,7 @@ async def test_a_quiz_started_through_one_process_goes_on_through_another(
     session = OfflineSession()
     bot = make_bot(redis_settings, session)
     user_id = person_id()
-    async with two_connections(redis_settings.database_path) as (db_a, db_b):
+    async with two_connections(redis_settings.database) as (db_a, db_b):
         dp_a = create_dispatcher(redis_settings, db_a, throttle=False)
         dp_b = create_dispatcher(redis_settings, db_b, throttle=False)
         try:
@@ -144,7 +144,7 @@ async def test_one_persons_updates_wait_for_each_other_across_processes(
     redis_settings: Settings, redis_url: str
 ) -> None:
     user_id, other_id = person_id(), person_id()
-    async with two_connections(redis_settings.database_path) as (db_a, db_b):
+    async with two_connections(redis_settings.database) as (db_a, db_b):
         dp_a = create_dispatcher(redis_settings, db_a, throttle=False)
         dp_b = create_dispatcher(redis_settings, db_b, throttle=False)
         session_b, session_other = OfflineSession(), OfflineSession()

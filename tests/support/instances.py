@@ -13,15 +13,17 @@ from bot.app import create_bot
 from bot.config import Settings
 from bot.runtime.offline import OfflineSession
 from bot.workers.lease import WORKERS_LEASE
-from storage.db import Database, SqliteDatabase
+from storage.connect import connect, sqlite_url
+from storage.db import Database
 from storage.leases import Lease
 from tests.support.settings import TEST_TOKEN
 
 
 @contextlib.asynccontextmanager
-async def two_connections(path: Path) -> AsyncIterator[tuple[Database, Database]]:
-    """Two processes' views of one database file."""
-    first, second = await SqliteDatabase.open(path), await SqliteDatabase.open(path)
+async def two_connections(target: Path | str) -> AsyncIterator[tuple[Database, Database]]:
+    """Two processes' views of one database (a SQLite file, or a URL)."""
+    url = target if isinstance(target, str) else sqlite_url(target)
+    first, second = await connect(url), await connect(url)
     try:
         yield first, second
     finally:

@@ -18,7 +18,8 @@ from bot.workers.lease import (
     new_holder_id,
     this_host,
 )
-from storage.db import Database, SqliteDatabase
+from storage.connect import connect
+from storage.db import Database
 from storage.leases import Lease
 from tests.support.instances import lease_row, two_connections
 from tests.support.processes import dead_pid
@@ -67,7 +68,7 @@ async def test_a_released_lease_is_free_at_once_and_only_its_holder_releases_it(
 async def test_of_many_connections_racing_for_a_free_lease_exactly_one_wins(
     settings: Settings,
 ) -> None:
-    dbs = [await SqliteDatabase.open(settings.database_path) for _ in range(6)]
+    dbs = [await connect(settings.database) for _ in range(6)]
     try:
 
         async def take(db: Database, holder: str) -> bool:
@@ -129,7 +130,7 @@ KEEPER_SECONDS = 3.0
 async def test_one_keeper_works_while_the_other_waits_then_takes_over_on_release(
     settings: Settings,
 ) -> None:
-    async with two_connections(settings.database_path) as (db_a, db_b):
+    async with two_connections(settings.database) as (db_a, db_b):
         b_clock = CountingClock()
         a = LeaseKeeper(db_a, seconds=KEEPER_SECONDS)
         b = LeaseKeeper(db_b, seconds=KEEPER_SECONDS, clock=b_clock)
@@ -202,7 +203,7 @@ async def test_a_lease_of_a_process_gone_from_this_host_is_taken_at_start_up(
 async def test_a_holder_that_finds_its_lease_taken_stops_its_work(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with two_connections(settings.database_path) as (db_a, db_b):
+    async with two_connections(settings.database) as (db_a, db_b):
         keeper, work = LeaseKeeper(db_a, seconds=0.3), Work()
         assert await keeper.start(work.begin, work.end)
         # As if this process had stalled past the expiry and another took the lease.

@@ -178,7 +178,7 @@ async def pooled(pool: asyncpg.Pool) -> AsyncIterator[PgConnection]:
 _MIGRATION_LOCK = 7_202_611_001
 
 
-def _password_hidden(url: str) -> str:
+def without_password(url: str) -> str:
     return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
@@ -219,7 +219,7 @@ class PostgresDatabase(Database):
         return self._url
 
     def describe(self) -> str:
-        return _password_hidden(self._url)
+        return without_password(self._url)
 
     @asynccontextmanager
     async def _unit(self) -> AsyncIterator[asyncpg.Connection]:

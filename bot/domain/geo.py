@@ -261,44 +261,6 @@ _NO_TYPO = _word_set(
 )
 
 
-def _levenshtein_within(a: str, b: str, limit: int) -> int | None:
-    """Levenshtein distance of a and b if it is at most `limit`, else None.
-
-    Only the diagonal band |i − j| ≤ limit can hold such a distance, so only it is computed, and
-    the loop stops as soon as a whole row exceeds the limit.
-    """
-    if abs(len(a) - len(b)) > limit:
-        return None
-    over = limit + 1
-    previous = [j if j <= limit else over for j in range(len(b) + 1)]
-    for i, char_a in enumerate(a, 1):
-        current = [i if i <= limit else over] + [over] * len(b)
-        row_min = current[0]
-        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
-            cost = previous[j - 1] if char_a == b[j - 1] else previous[j - 1] + 1
-            if previous[j] < cost:
-                cost = previous[j] + 1
-            if current[j - 1] < cost:
-                cost = current[j - 1] + 1
-            cost = min(cost, over)
-            current[j] = cost
-            row_min = min(row_min, cost)
-        if row_min > limit:
-            return None
-        previous = current
-    return previous[-1] if previous[-1] <= limit else None
-
-
-def _deletions(word: str, depth: int) -> set[str]:
-    """The word and every string made from it by deleting up to `depth` letters."""
-    found = {word}
-    frontier = {word}
-    for _ in range(depth):
-        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
-        found |= frontier
-    return found
-
-
 def _is_subsequence(short: str, long: str) -> bool:
     chars = iter(long)
     return all(char in chars for char in short)
@@ -397,21 +359,16 @@ class PlaceIndex:
                 core = tuple(t for t in self._stems(_tokens(part)) if _is_word(t))
                 kind = PlaceKind.city if core == capital else PlaceKind.region
                 self._add(part, region, kind, official=True)
-        # Typo search by deletion neighbourhoods: two words within k edits share a string that
-        # each reaches by at most k deletions, so a probe meets its candidates through one dict
-        # lookup per deletion instead of a comparison with every name. Spellings are compared with
-        # spellings and stems with stems: a stem against a whole word would let «помощь» pass for
-        # «Поморье».
-        self._deletes: dict[tuple[bool, str], set[str]] = {}
+        # Typo search: the words and stems the names are made of (a few hundred), compared with
+        # a misspelt word by rapidfuzz's Levenshtein (microseconds for all of them). Spellings
+        # are compared with spellings and stems with stems: a stem against a whole word would
+        # let «помощь» pass for «Поморье».
         self._known_words = {word for key in self._exact for word in key}
         self._known_stems = {stem for key in self._stemmed for stem in key}
+        self._typo_forms = (sorted(self._known_words), sorted(self._known_stems))
         # A word longer than every known one by more than the typos allowed cannot be a
-        # misspelling of any: it is not searched (its deletions alone cost ~0.1 s at 300 letters).
+        # misspelling of any: it is not searched.
         self._longest_probe = max(map(len, self._known_words | self._known_stems)) + _MAX_TYPOS
-        for word in self._known_words:
-            self._add_form(word, is_stem=False)
-        for stem in self._known_stems:
-            self._add_form(stem, is_stem=True)
         if towns is not None:
             # After the typo index: English typos are left to the towns' fuzzy search, which
             # knows the capitals' English names too.
@@ -569,10 +526,6 @@ class PlaceIndex:
             official=old.official or entry.official,
             truncated=old.truncated and entry.truncated,
         )
-
-    def _add_form(self, form: str, *, is_stem: bool) -> None:
-        for variant in _deletions(form, _typo_limit(len(form))):
-            self._deletes.setdefault((is_stem, variant), set()).add(form)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -842,21 +795,25 @@ class PlaceIndex:
         own = [(word, stem, False)]
         if stem in self._known_stems or word in self._known_words or word in _NO_TYPO:
             return own
+        # Loaded on the first misspelt word, not at start-up.
+        from rapidfuzz import process  # noqa: PLC0415
+        from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
+
         best = _typo_limit(len(word)) + 1
         stems: set[str] = set()
-        variants: dict[str, set[str]] = {}
-        for probe, is_stem in ((word, False), (stem, True)):
+        for is_stem, (probe, forms) in enumerate(zip((word, stem), self._typo_forms, strict=True)):
             if not _TYPO_MIN_LEN <= len(probe) <= self._longest_probe:
                 continue
-            if probe not in variants:
-                variants[probe] = _deletions(probe, _typo_limit(len(probe)))
-            candidates: set[str] = set()
-            for variant in variants[probe]:
-                candidates |= self._deletes.get((is_stem, variant), set())
-            for form in candidates:
-                limit = min(_typo_limit(min(len(probe), len(form))), best)
-                distance = _levenshtein_within(probe, form, limit) if limit else None
-                if distance is None:
+            near = process.extract(
+                probe,
+                forms,
+                scorer=Levenshtein.distance,
+                score_cutoff=_typo_limit(len(probe)),
+                limit=None,
+            )
+            for form, distance, _position in near:
+                # The shorter of the two words sets how many typos are believable.
+                if distance > min(_typo_limit(min(len(probe), len(form))), best):
                     continue
                 if distance < best:
                     best, stems = distance, set()

@@ -336,13 +336,18 @@ class _TownKeys:
         self._blob = b""
         self._listed: list[bytes] | None = None
 
-    def fill(self, pairs: Iterable[tuple[str, int]]) -> None:
+    def fill(self, texts: list[str], towns: Sequence[int]) -> None:
+        """The key `texts[i]` leads to `towns[i]`."""
         grouped: dict[bytes, list[int]] = {}
-        for text, town in pairs:
-            bucket = grouped.setdefault(text.encode(_KEY_CODEC), [])
+        # One encoding of them all: the keys never hold a line break.
+        encoded = "\n".join(texts).encode(_KEY_CODEC).split(b"\n") if texts else []
+        for key, town in zip(encoded, towns, strict=True):
+            bucket = grouped.setdefault(key, [])
             if not bucket or bucket[-1] != town:
                 bucket.append(town)
-        keys = sorted(grouped, key=lambda k: (len(k), k))
+        del encoded
+        keys = sorted(grouped)
+        keys.sort(key=len)  # stable: by length, then by bytes
         for key in keys:
             self._postings.extend(grouped[key])
             self._starts.append(len(self._postings))
@@ -511,23 +516,29 @@ class PlaceIndex:
         self._towns = table.towns
         self._towns.share_slugs({slug: slug for slug in self._by_slug})
         self._globe.load(table.towns, table.abroad)
-        exact: list[tuple[str, int]] = []
-        stemmed: list[tuple[str, int]] = []
+        towns = table.towns
+        if len(table.spellings) != len(towns):
+            raise ValueError("the towns table has a row of spellings per town")
+        exact: tuple[list[str], array[int]] = ([], array("I"))
+        stemmed: tuple[list[str], array[int]] = ([], array("I"))
         longest = 0
-        for number, (town, spellings) in enumerate(zip(table.towns, table.spellings, strict=True)):
-            for position, spelling in enumerate((town.name_ru, town.name_en, *spellings)):
+        for number, spellings in enumerate(table.spellings):
+            names = (towns.name_ru(number), towns.name_en(number))
+            for position, spelling in enumerate((*names, *spellings)):
                 words = _name_words(spelling)
                 if not words:
                     continue
-                exact.append((" ".join(words), number))
+                exact[0].append(" ".join(words))
+                exact[1].append(number)
                 longest = max(longest, len(words))
                 if position < 2:
                     stems = " ".join(_stem(w) for w in words)
                     if len(words) > 1 or len(stems) >= _MIN_SINGLE_STEM + 1:
-                        stemmed.append((stems, number))
+                        stemmed[0].append(stems)
+                        stemmed[1].append(number)
         self._town_max_words = longest
-        self._town_exact.fill(exact)
-        self._town_stemmed.fill(stemmed)
+        self._town_exact.fill(*exact)
+        self._town_stemmed.fill(*stemmed)
 
     def _find_capitals(self) -> None:
         for region in self._regions:

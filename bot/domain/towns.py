@@ -132,7 +132,7 @@ class Towns(Sequence[Town]):
         return Town(
             self._ids[index],
             self.name_ru(index),
-            self._names_en[self._ends_en[index - 1] if index else 0 : self._ends_en[index]],
+            self.name_en(index),
             self.region_slug(index),
             self._lats[index],
             self._lons[index],
@@ -140,9 +140,12 @@ class Towns(Sequence[Town]):
             bool(self._common[index]),
         )
 
-    # The fields sorting and grouping read, without making the whole town.
+    # The fields indexing, sorting and grouping read, without making the whole town.
     def name_ru(self, index: int) -> str:
         return self._names_ru[self._ends_ru[index - 1] if index else 0 : self._ends_ru[index]]
+
+    def name_en(self, index: int) -> str:
+        return self._names_en[self._ends_en[index - 1] if index else 0 : self._ends_en[index]]
 
     def population(self, index: int) -> int:
         return self._populations[index]

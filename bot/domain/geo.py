@@ -322,9 +322,19 @@ class _TownKeys:
     one string; the keys of one length are a run of equal width there, so a lookup is a
     bisection within its length's run. The towns of the key at i are
     `postings[starts[i]:starts[i + 1]]`, in the order they were given. The fuzzy search reads
-    the keys as a list (`listed`, made on its first use)."""
+    the keys as a list (`listed`, made on its first use). Keys are added one by one, then
+    sealed."""
 
-    __slots__ = ("_blob", "_firsts", "_listed", "_offsets", "_postings", "_starts")
+    __slots__ = (
+        "_blob",
+        "_first",
+        "_firsts",
+        "_listed",
+        "_more",
+        "_offsets",
+        "_postings",
+        "_starts",
+    )
 
     def __init__(self) -> None:
         # Made empty and filled later (see `Towns`). 8 bytes an entry for the short ones:
@@ -335,23 +345,28 @@ class _TownKeys:
         self._offsets = array("q")
         self._blob = b""
         self._listed: list[bytes] | None = None
+        # While keys are added: key → its first town, and the towns after the first.
+        self._first: dict[bytes, int] = {}
+        self._more: dict[bytes, list[int]] = {}
 
-    def fill(self, texts: list[str], towns: Sequence[int]) -> None:
-        """The key `texts[i]` leads to `towns[i]`."""
-        grouped: dict[bytes, list[int]] = {}
-        # One encoding of them all: the keys never hold a line break.
-        encoded = "\n".join(texts).encode(_KEY_CODEC).split(b"\n") if texts else []
-        for key, town in zip(encoded, towns, strict=True):
-            bucket = grouped.setdefault(key, [])
-            if not bucket or bucket[-1] != town:
-                bucket.append(town)
-        del encoded
-        keys = sorted(grouped)
+    def add(self, text: str, town: int) -> None:
+        """The key `text` leads to `town` too (once, however often it is added in a row)."""
+        key = text.encode(_KEY_CODEC)
+        first = self._first.setdefault(key, town)
+        more = self._more.get(key)
+        if (more[-1] if more else first) != town:
+            self._more.setdefault(key, []).append(town)
+
+    def seal(self) -> None:
+        """Lay the keys added out in the buffers; no more can be added."""
+        keys = sorted(self._first)
         keys.sort(key=len)  # stable: by length, then by bytes
         for key in keys:
-            self._postings.extend(grouped[key])
+            self._postings.append(self._first[key])
+            self._postings.extend(self._more.get(key, ()))
             self._starts.append(len(self._postings))
-        del grouped
+        self._first.clear()
+        self._more.clear()
         # Per length n: the position of its first key, and the byte its run starts at (for
         # n up to one past the longest; at least 64 of them, see above).
         lengths = max(len(keys[-1]) + 2 if keys else 0, 64)
@@ -519,26 +534,22 @@ class PlaceIndex:
         towns = table.towns
         if len(table.spellings) != len(towns):
             raise ValueError("the towns table has a row of spellings per town")
-        exact: tuple[list[str], array[int]] = ([], array("I"))
-        stemmed: tuple[list[str], array[int]] = ([], array("I"))
         longest = 0
         for number, spellings in enumerate(table.spellings):
             names = (towns.name_ru(number), towns.name_en(number))
-            for position, spelling in enumerate((*names, *spellings)):
+            for position, spelling in enumerate((*names, *spellings.split("|"))):
                 words = _name_words(spelling)
                 if not words:
                     continue
-                exact[0].append(" ".join(words))
-                exact[1].append(number)
+                self._town_exact.add(" ".join(words), number)
                 longest = max(longest, len(words))
                 if position < 2:
                     stems = " ".join(_stem(w) for w in words)
                     if len(words) > 1 or len(stems) >= _MIN_SINGLE_STEM + 1:
-                        stemmed[0].append(stems)
-                        stemmed[1].append(number)
+                        self._town_stemmed.add(stems, number)
         self._town_max_words = longest
-        self._town_exact.fill(*exact)
-        self._town_stemmed.fill(*stemmed)
+        self._town_exact.seal()
+        self._town_stemmed.seal()
 
     def _find_capitals(self) -> None:
         for region in self._regions:

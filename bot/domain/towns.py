@@ -167,8 +167,9 @@ class Towns(Sequence[Town]):
 @dataclass(frozen=True, slots=True)
 class TownTable:
     towns: Towns
-    # Per town (same order): the other spellings a person may type — case forms, Latin names.
-    spellings: tuple[tuple[str, ...], ...]
+    # Per town (same order): the other spellings a person may type — case forms, Latin names —
+    # separated by «|» (one string a town: the table is read with little left behind).
+    spellings: tuple[str, ...]
     abroad: tuple[tuple[float, float], ...]  # settlements of other countries near Russia
 
 
@@ -185,7 +186,7 @@ def load_towns() -> TownTable:
     """The packaged table. Read it once and give it to the place index, which keeps the towns
     and drops the spellings once it has indexed them."""
     data = resources.files("bot") / "data"
-    spellings: list[tuple[str, ...]] = []
+    spellings: list[str] = []
 
     def rows() -> Iterable[Town]:
         with (data / "towns.csv").open(encoding="utf-8") as file:
@@ -193,8 +194,7 @@ def load_towns() -> TownTable:
             header = next(lines)
             for values in lines:
                 row = dict(zip(header, values, strict=True))
-                extra = (*row["forms_ru"].split("|"), *row["names_en"].split("|"))
-                spellings.append(tuple(s for s in extra if s))
+                spellings.append(f"{row['forms_ru']}|{row['names_en']}".strip("|"))
                 yield Town(
                     int(row["id"]),
                     row["name_ru"],

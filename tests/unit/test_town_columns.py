@@ -70,7 +70,9 @@ def test_the_key_index_finds_what_it_was_given_and_nothing_else() -> None:
     texts = ["кунгур", "нижний тагил", "perm", "кунгур", "омск*", "ab", "кунгур"]
     towns = [0, 1, 2, 3, 4, 5, 3]
     keys = _TownKeys()
-    keys.fill(texts, towns)
+    for text, town in zip(texts, towns, strict=True):
+        keys.add(text, town)
+    keys.seal()
     assert keys.get("кунгур") == (0, 3)  # in the order given, a town once
     assert keys.get("нижний тагил") == (1,)
     assert keys.get("perm") == (2,) and keys.get("омск*") == (4,) and keys.get("ab") == (5,)
@@ -88,7 +90,7 @@ def test_the_key_index_finds_what_it_was_given_and_nothing_else() -> None:
 
 def test_an_empty_key_index() -> None:
     keys = _TownKeys()
-    keys.fill([], [])
+    keys.seal()
     assert keys.get("кунгур") == () and keys.listed == [] and keys.span(1, 5) == (0, 0)
 
 

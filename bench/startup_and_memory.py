@@ -94,7 +94,46 @@ IMPORTS = {
     "numpy": "import numpy",
     "openpyxl": "import openpyxl",
     "Pillow (charts)": "import PIL.Image, PIL.ImageDraw, PIL.ImageFont",
+    "snowballstemmer (all)": "import snowballstemmer",
+    "rapidfuzz": "import rapidfuzz.process",
 }
+# In a fresh interpreter, the bot's start-up step by step as `python -m bot` takes it (the
+# collector off until the heap is frozen), with the warm-up's steps: VmRSS after each, in MB.
+BREAKDOWN = """
+import gc, json, os, sys
+gc.disable()
+def rss():
+    with open('/proc/self/status') as status:
+        return next(int(l.split()[1]) / 1024 for l in status if l.startswith('VmRSS'))
+steps = [('interpreter', rss())]
+import aiogram
+steps.append(('aiogram', rss()))
+import bot.__main__, bot.runners.polling
+from bot.app import create_dispatcher
+from bot.config import load_settings
+from bot.runtime.heap import freeze_warmed, settle_heap
+from bot.services.database import open_database
+steps.append(("the bot's other modules", rss()))
+import asyncio
+async def main():
+    settings = load_settings()
+    db = await open_database(settings.database_path)
+    steps.append(('database opened', rss()))
+    services = create_dispatcher(settings, db)['services']
+    steps.append(('dispatcher', rss()))
+    settle_heap()
+    steps.append(('heap settled', rss()))
+    services.places.load_towns()
+    steps.append(('towns table', rss()))
+    await services.free_text.refresh(db)
+    await services.free_text.refresh_programs(db)
+    steps.append(('search indexes', rss()))
+    freeze_warmed()
+    steps.append(('after the warm-up', rss()))
+    await db.close()
+asyncio.run(main())
+print(json.dumps(steps))
+"""
 
 
 @dataclass
@@ -293,6 +332,24 @@ async def memory(folder: Path, template: Path | None, people: int, writers: int)
         await api.stop()
 
 
+async def breakdown(database: Path) -> list[tuple[str, float]]:
+    """VmRSS after each step of start-up and the warm-up, in a fresh interpreter."""
+    copy = database.with_name("breakdown.sqlite3")
+    shutil.copyfile(database, copy)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "BOT_TOKEN": TOKEN,
+        "DATABASE_PATH": str(copy),
+        "LOG_LEVEL": "WARNING",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", BREAKDOWN, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await proc.communicate()
+    return [(name, mb) for name, mb in json.loads(out.decode().splitlines()[-1])]
+
+
 async def import_cost(code: str) -> tuple[float, float]:
     """Seconds to run `code` in a fresh interpreter, and its VmRSS afterwards in MB."""
     probe = (
@@ -363,7 +420,15 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
         print("a fresh interpreter importing (each on its own; they share dependencies):")
         for label, code in IMPORTS.items():
             took, rss = await import_cost(code)
-            print(f"  {label + ':':<21s}{took:5.2f} s, RSS {rss:6.1f} MB")
+            print(f"  {label + ':':<23s}{took:5.2f} s, RSS {rss:6.1f} MB")
+        print(
+            "the bot's start-up step by step in a fresh interpreter, existing database "
+            "(VmRSS, MB, and what the step added):"
+        )
+        previous = 0.0
+        for name, mb in await breakdown(template):
+            print(f"  {name + ':':<25s}{mb:6.1f}  {mb - previous:+6.1f}")
+            previous = mb
     echo_mem = await memory(folder / "m-echo", None, 0, args.writers)
     loads = {
         f"{args.writers} people": await memory(folder / "m0", template, 0, args.writers),

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import product
 
 from bot.domain.catalogue import Region
-from bot.domain.towns import Globe, Town, TownTable, Whereabouts
+from bot.domain.towns import Globe, Town, Towns, TownTable, Whereabouts
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -261,44 +263,6 @@ _NO_TYPO = _word_set(
 )
 
 
-def _levenshtein_within(a: str, b: str, limit: int) -> int | None:
-    """Levenshtein distance of a and b if it is at most `limit`, else None.
-
-    Only the diagonal band |i − j| ≤ limit can hold such a distance, so only it is computed, and
-    the loop stops as soon as a whole row exceeds the limit.
-    """
-    if abs(len(a) - len(b)) > limit:
-        return None
-    over = limit + 1
-    previous = [j if j <= limit else over for j in range(len(b) + 1)]
-    for i, char_a in enumerate(a, 1):
-        current = [i if i <= limit else over] + [over] * len(b)
-        row_min = current[0]
-        for j in range(max(1, i - limit), min(len(b), i + limit) + 1):
-            cost = previous[j - 1] if char_a == b[j - 1] else previous[j - 1] + 1
-            if previous[j] < cost:
-                cost = previous[j] + 1
-            if current[j - 1] < cost:
-                cost = current[j - 1] + 1
-            cost = min(cost, over)
-            current[j] = cost
-            row_min = min(row_min, cost)
-        if row_min > limit:
-            return None
-        previous = current
-    return previous[-1] if previous[-1] <= limit else None
-
-
-def _deletions(word: str, depth: int) -> set[str]:
-    """The word and every string made from it by deleting up to `depth` letters."""
-    found = {word}
-    frontier = {word}
-    for _ in range(depth):
-        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
-        found |= frontier
-    return found
-
-
 def _is_subsequence(short: str, long: str) -> bool:
     chars = iter(long)
     return all(char in chars for char in short)
@@ -345,10 +309,113 @@ class _Hit:
     spelled: bool = True  # matched a spelling, not only a stem
 
 
-def _indices(value: int | tuple[int, ...] | None) -> tuple[int, ...]:
-    if value is None:
+# The towns' keys are kept as bytes in this codec: one byte a letter (Russian and Latin), so a
+# Levenshtein distance over the bytes is the distance over the letters.
+_KEY_CODEC = "cp1251"
+"".encode(_KEY_CODEC)  # the codec's module is imported now, not in the middle of a build
+
+
+class _TownKeys:
+    """Keys (a name's words joined by spaces) → indices of towns, in a few flat buffers rather
+    than a dict of str and tuples (a fifth of the memory, and no small objects left between
+    the ones a build frees): the keys as bytes sorted by length, then by their bytes, joined in
+    one string; the keys of one length are a run of equal width there, so a lookup is a
+    bisection within its length's run. The towns of the key at i are
+    `postings[starts[i]:starts[i + 1]]`, in the order they were given. The fuzzy search reads
+    the keys as a list (`listed`, made on its first use). Keys are added one by one, then
+    sealed."""
+
+    __slots__ = (
+        "_blob",
+        "_first",
+        "_firsts",
+        "_listed",
+        "_more",
+        "_offsets",
+        "_postings",
+        "_starts",
+    )
+
+    def __init__(self) -> None:
+        # Made empty and filled later (see `Towns`). 8 bytes an entry for the short ones:
+        # their buffers are then beyond CPython's small-object allocator.
+        self._postings = array("I")
+        self._starts = array("I", [0])
+        self._firsts = array("q")
+        self._offsets = array("q")
+        self._blob = b""
+        self._listed: list[bytes] | None = None
+        # While keys are added: key → its first town, and the towns after the first.
+        self._first: dict[bytes, int] = {}
+        self._more: dict[bytes, list[int]] = {}
+
+    def add(self, text: str, town: int) -> None:
+        """The key `text` leads to `town` too (once, however often it is added in a row)."""
+        key = text.encode(_KEY_CODEC)
+        first = self._first.setdefault(key, town)
+        more = self._more.get(key)
+        if (more[-1] if more else first) != town:
+            self._more.setdefault(key, []).append(town)
+
+    def seal(self) -> None:
+        """Lay the keys added out in the buffers; no more can be added."""
+        keys = sorted(self._first)
+        keys.sort(key=len)  # stable: by length, then by bytes
+        for key in keys:
+            self._postings.append(self._first[key])
+            self._postings.extend(self._more.get(key, ()))
+            self._starts.append(len(self._postings))
+        self._first.clear()
+        self._more.clear()
+        # Per length n: the position of its first key, and the byte its run starts at (for
+        # n up to one past the longest; at least 64 of them, see above).
+        lengths = max(len(keys[-1]) + 2 if keys else 0, 64)
+        self._firsts.extend(bisect_left(keys, n, key=len) for n in range(lengths))
+        self._offsets.append(0)
+        for n in range(1, lengths):
+            count = self._firsts[n] - self._firsts[n - 1]
+            self._offsets.append(self._offsets[-1] + count * (n - 1))
+        self._blob = b"".join(keys)
+
+    @property
+    def listed(self) -> list[bytes]:
+        """Every key, in order (position i is the key at i)."""
+        if self._listed is None:
+            blob, listed = self._blob, list[bytes]()
+            for n in range(1, len(self._firsts) - 1):
+                base = self._offsets[n]
+                count = self._firsts[n + 1] - self._firsts[n]
+                listed.extend(blob[base + m * n : base + m * n + n] for m in range(count))
+            self._listed = listed
+        return self._listed
+
+    def get(self, text: str) -> tuple[int, ...]:
+        try:
+            probe = text.encode(_KEY_CODEC)
+        except UnicodeEncodeError:
+            return ()
+        n = len(probe)
+        if not 0 < n < len(self._firsts) - 1:
+            return ()
+        first, count, base, blob = (
+            self._firsts[n],
+            self._firsts[n + 1] - self._firsts[n],
+            self._offsets[n],
+            self._blob,
+        )
+        i = bisect_left(range(count), probe, key=lambda m: blob[base + m * n : base + m * n + n])
+        if i < count and blob[base + i * n : base + i * n + n] == probe:
+            return self.towns(first + i)
         return ()
-    return (value,) if isinstance(value, int) else value
+
+    def span(self, shortest: int, longest: int) -> tuple[int, int]:
+        """The positions of the keys from `shortest` to `longest` bytes long."""
+        top = len(self._firsts) - 1
+        start = self._firsts[max(0, min(shortest, top))]
+        return start, max(start, self._firsts[max(0, min(longest + 1, top))])
+
+    def towns(self, position: int) -> tuple[int, ...]:
+        return tuple(self._postings[self._starts[position] : self._starts[position + 1]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,37 +464,31 @@ class PlaceIndex:
                 core = tuple(t for t in self._stems(_tokens(part)) if _is_word(t))
                 kind = PlaceKind.city if core == capital else PlaceKind.region
                 self._add(part, region, kind, official=True)
-        # Typo search by deletion neighbourhoods: two words within k edits share a string that
-        # each reaches by at most k deletions, so a probe meets its candidates through one dict
-        # lookup per deletion instead of a comparison with every name. Spellings are compared with
-        # spellings and stems with stems: a stem against a whole word would let «помощь» pass for
-        # «Поморье».
-        self._deletes: dict[tuple[bool, str], set[str]] = {}
+        # Typo search: the words and stems the names are made of (a few hundred), compared with
+        # a misspelt word by rapidfuzz's Levenshtein (microseconds for all of them). Spellings
+        # are compared with spellings and stems with stems: a stem against a whole word would
+        # let «помощь» pass for «Поморье».
         self._known_words = {word for key in self._exact for word in key}
         self._known_stems = {stem for key in self._stemmed for stem in key}
+        self._typo_forms = (sorted(self._known_words), sorted(self._known_stems))
         # A word longer than every known one by more than the typos allowed cannot be a
-        # misspelling of any: it is not searched (its deletions alone cost ~0.1 s at 300 letters).
+        # misspelling of any: it is not searched.
         self._longest_probe = max(map(len, self._known_words | self._known_stems)) + _MAX_TYPOS
-        for word in self._known_words:
-            self._add_form(word, is_stem=False)
-        for stem in self._known_stems:
-            self._add_form(stem, is_stem=True)
         if towns is not None:
             # After the typo index: English typos are left to the towns' fuzzy search, which
             # knows the capitals' English names too.
             self._add_english(self._regions)
 
-        self._towns: tuple[Town, ...] = ()
-        self._town_exact: dict[str, int | tuple[int, ...]] = {}
-        self._town_stemmed: dict[str, int | tuple[int, ...]] = {}
+        self._towns = Towns()
+        self._town_exact = _TownKeys()
+        self._town_stemmed = _TownKeys()
         self._town_max_words = 0
         self._capital_town: dict[str, int] = {}
-        # The stems of the towns' names by length: a typo changes the length by the typos at most.
-        self._fuzzy_keys: dict[int, list[str]] = {}
-        self._globe = Globe((), ())
+        self._globe = Globe(self._towns, ())
         self._towns_loader: Callable[[], TownTable] | None = None
         if isinstance(towns, TownTable):
             self._add_towns(towns)
+            self._find_capitals()
         elif towns is not None:
             self._towns_loader = towns
 
@@ -441,7 +502,10 @@ class PlaceIndex:
         """Index the towns table if it was given as a loader and not read yet."""
         if self._towns_loader is not None:
             loader, self._towns_loader = self._towns_loader, None
-            self._add_towns(loader())
+            table = loader()
+            self._add_towns(table)
+            del table
+            self._find_capitals()  # once the table's rows are gone (see `Towns`)
 
     def _add_english(self, regions: Sequence[Region]) -> None:
         """English names: «Perm», «Moscow», «Perm Krai», «Tatarstan». A region's name without
@@ -462,41 +526,36 @@ class PlaceIndex:
                 self._add(" ".join(key), region, PlaceKind.region)
 
     def _add_towns(self, table: TownTable) -> None:
-        """Keys are the words joined by spaces; a value is one town's index or a tuple of them.
-        Every spelling and case form is kept (free text trusts only these); the stems of the
+        """Every spelling and case form is kept (free text trusts only these); the stems of the
         names catch the forms the table lacks."""
         self._towns = table.towns
-        self._globe = Globe(table.towns, table.abroad)
-        exact: dict[str, list[int]] = {}
-        stemmed: dict[str, list[int]] = {}
-
-        def put(index: dict[str, list[int]], key: str, town: int) -> None:
-            bucket = index.setdefault(key, [])
-            if not bucket or bucket[-1] != town:
-                bucket.append(town)
-
+        self._towns.share_slugs({slug: slug for slug in self._by_slug})
+        self._globe.load(table.towns, table.abroad)
+        towns = table.towns
+        if len(table.spellings) != len(towns):
+            raise ValueError("the towns table has a row of spellings per town")
         longest = 0
-        for number, (town, spellings) in enumerate(zip(table.towns, table.spellings, strict=True)):
-            for position, spelling in enumerate((town.name_ru, town.name_en, *spellings)):
+        for number, spellings in enumerate(table.spellings):
+            names = (towns.name_ru(number), towns.name_en(number))
+            for position, spelling in enumerate((*names, *spellings.split("|"))):
                 words = _name_words(spelling)
                 if not words:
                     continue
-                put(exact, " ".join(words), number)
+                self._town_exact.add(" ".join(words), number)
                 longest = max(longest, len(words))
                 if position < 2:
                     stems = " ".join(_stem(w) for w in words)
                     if len(words) > 1 or len(stems) >= _MIN_SINGLE_STEM + 1:
-                        put(stemmed, stems, number)
+                        self._town_stemmed.add(stems, number)
         self._town_max_words = longest
-        self._town_exact = {k: v[0] if len(v) == 1 else tuple(v) for k, v in exact.items()}
-        self._town_stemmed = {k: v[0] if len(v) == 1 else tuple(v) for k, v in stemmed.items()}
-        for key in self._town_stemmed:
-            if len(key) >= _TYPO_MIN_LEN - 1:
-                self._fuzzy_keys.setdefault(len(key), []).append(key)
+        self._town_exact.seal()
+        self._town_stemmed.seal()
+
+    def _find_capitals(self) -> None:
         for region in self._regions:
             key = " ".join(t for t in _tokens(region.capital_ru) if _is_word(t))
-            for index in _indices(self._town_exact.get(key)):
-                if table.towns[index].region_slug == region.slug:
+            for index in self._town_exact.get(key):
+                if self._towns.region_slug(index) == region.slug:
                     self._capital_town[region.slug] = index
                     break
 
@@ -570,10 +629,6 @@ class PlaceIndex:
             truncated=old.truncated and entry.truncated,
         )
 
-    def _add_form(self, form: str, *, is_stem: bool) -> None:
-        for variant in _deletions(form, _typo_limit(len(form))):
-            self._deletes.setdefault((is_stem, variant), set()).add(form)
-
     # -- queries ---------------------------------------------------------------------------
 
     def by_slug(self, slug: str) -> Region | None:
@@ -607,10 +662,8 @@ class PlaceIndex:
 
     def town(self, town_id: int) -> Town | None:
         self._ready()
-        for town in self._towns:
-            if town.id == town_id:
-                return town
-        return None
+        index = self._towns.index_of(town_id)
+        return None if index is None else self._towns[index]
 
     def capital_town(self, region: Region) -> Town | None:
         self._ready()
@@ -717,8 +770,8 @@ class PlaceIndex:
                 if any(used[start : start + size]):
                     continue
                 words = tokens[start : start + size]
-                spelled = _indices(self._town_exact.get(" ".join(words)))
-                stemmed = _indices(self._town_stemmed.get(" ".join(_stem(w) for w in words)))
+                spelled = self._town_exact.get(" ".join(words))
+                stemmed = self._town_stemmed.get(" ".join(_stem(w) for w in words))
                 found = spelled + tuple(i for i in stemmed if i not in spelled)
                 if found:
                     hits.append(_TownHit(start, size, found, bool(spelled)))
@@ -762,14 +815,15 @@ class PlaceIndex:
             return []  # two regions, as before
         towns = sorted(
             {i for hit in kept_towns for i in hit.towns},
-            key=lambda i: (-self._towns[i].population, self._towns[i].name_ru),
+            key=lambda i: (-self._towns.population(i), self._towns.name_ru(i)),
         )
         if region_match is not None:
-            inside = [i for i in towns if self._towns[i].region_slug == region_match.region.slug]
+            slug = region_match.region.slug
+            inside = [i for i in towns if self._towns.region_slug(i) == slug]
             if not inside:
                 return [self._with_capital(region_match)]
             towns = inside
-        if len(kept_towns) > 1 and len({self._towns[i].name_ru for i in towns}) > 1:
+        if len(kept_towns) > 1 and len({self._towns.name_ru(i) for i in towns}) > 1:
             return []  # «Кунгур или Чайковский»: two places
         found = [self._town_match(i, exact=True) for i in self._one_per_region(towns)]
         return [also_region, *found] if also_region is not None and found else found
@@ -780,9 +834,9 @@ class PlaceIndex:
         seen: set[tuple[str, str]] = set()
         kept = []
         for index in towns:
-            town = self._towns[index]
-            if (town.name_ru, town.region_slug) not in seen:
-                seen.add((town.name_ru, town.region_slug))
+            key = (self._towns.name_ru(index), self._towns.region_slug(index))
+            if key not in seen:
+                seen.add(key)
                 kept.append(index)
         return kept
 
@@ -806,15 +860,19 @@ class PlaceIndex:
         query = " ".join(_stem(w) for w in words)
         if len(query) < _TYPO_MIN_LEN or any(w in _NO_TYPO for w in words):
             return []
-        limit = _typo_limit(len(query))
-        candidates = [
-            key
-            for length in range(len(query) - limit, len(query) + limit + 1)
-            for key in self._fuzzy_keys.get(length, ())
-        ]
+        try:
+            probe = query.encode(_KEY_CODEC)
+        except UnicodeEncodeError:
+            return []
+        limit = _typo_limit(len(probe))
+        # A typo changes the length by the typos at most; stems shorter than this are not
+        # guessed at.
+        first, end = self._town_stemmed.span(
+            max(len(probe) - limit, _TYPO_MIN_LEN - 1), len(probe) + limit
+        )
         results = process.extract(
-            query,
-            candidates,
+            probe,
+            self._town_stemmed.listed[first:end],
             scorer=Levenshtein.distance,
             score_cutoff=limit,
             limit=None,
@@ -825,11 +883,11 @@ class PlaceIndex:
         towns = sorted(
             {
                 i
-                for key, score, _pos in results
+                for _key, score, position in results
                 if score == best
-                for i in _indices(self._town_stemmed[key])
+                for i in self._town_stemmed.towns(first + position)
             },
-            key=lambda i: (-self._towns[i].population, self._towns[i].name_ru),
+            key=lambda i: (-self._towns.population(i), self._towns.name_ru(i)),
         )
         return [self._town_match(i, exact=False) for i in self._one_per_region(towns)]
 
@@ -842,21 +900,25 @@ class PlaceIndex:
         own = [(word, stem, False)]
         if stem in self._known_stems or word in self._known_words or word in _NO_TYPO:
             return own
+        # Loaded on the first misspelt word, not at start-up.
+        from rapidfuzz import process  # noqa: PLC0415
+        from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
+
         best = _typo_limit(len(word)) + 1
         stems: set[str] = set()
-        variants: dict[str, set[str]] = {}
-        for probe, is_stem in ((word, False), (stem, True)):
+        for is_stem, (probe, forms) in enumerate(zip((word, stem), self._typo_forms, strict=True)):
             if not _TYPO_MIN_LEN <= len(probe) <= self._longest_probe:
                 continue
-            if probe not in variants:
-                variants[probe] = _deletions(probe, _typo_limit(len(probe)))
-            candidates: set[str] = set()
-            for variant in variants[probe]:
-                candidates |= self._deletes.get((is_stem, variant), set())
-            for form in candidates:
-                limit = min(_typo_limit(min(len(probe), len(form))), best)
-                distance = _levenshtein_within(probe, form, limit) if limit else None
-                if distance is None:
+            near = process.extract(
+                probe,
+                forms,
+                scorer=Levenshtein.distance,
+                score_cutoff=_typo_limit(len(probe)),
+                limit=None,
+            )
+            for form, distance, _position in near:
+                # The shorter of the two words sets how many typos are believable.
+                if distance > min(_typo_limit(min(len(probe), len(form))), best):
                     continue
                 if distance < best:
                     best, stems = distance, set()

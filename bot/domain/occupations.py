@@ -18,6 +18,7 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
+from itertools import accumulate
 
 from bot.domain.catalogue import KLIMOV, RIASEC
 
@@ -239,10 +240,11 @@ class TitleIndex:
     programmes an occupation's keywords may name near a person without reading the catalogue:
     a keyword's stems must each start a word of the title (`programme_match` then decides), and
     an in-person programme must be in the person's region or box (`in_reach` then decides).
-    Compact: the word list, one array of programme numbers per word, and arrays of places."""
+    Compact: the word list, one array of programme numbers per word, arrays of places, and
+    the ids in one string (a list of 100,000 id strings alone took 5 MB)."""
 
     def __init__(self, rows: Iterable[IndexRow]) -> None:
-        self._ids: list[str] = []
+        ids: list[str] = []
         postings: dict[str, array[int]] = {}
         self._regions: dict[str, int] = {}
         self._region = array("h")
@@ -250,7 +252,7 @@ class TitleIndex:
         self._lat = array("f")
         self._lon = array("f")
         for number, (program_id, title, region, online, lat, lon) in enumerate(rows):
-            self._ids.append(program_id)
+            ids.append(program_id)
             for word in set(_WORD.findall(normalised(title))):
                 if not word.isdigit():  # «№ 12», «2025»: no keyword is a number
                     postings.setdefault(word, array("i")).append(number)
@@ -261,9 +263,15 @@ class TitleIndex:
             self._lon.append(lon if located and lon is not None else 0.0)
         self._words = sorted(postings)
         self._postings = postings
+        self._id_text = "".join(ids)
+        self._id_ends = array("q", accumulate(map(len, ids)))
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._id_ends)
+
+    def _ids(self, numbers: Iterable[int]) -> list[str]:
+        text, ends = self._id_text, self._id_ends
+        return [text[ends[n - 1] if n else 0 : ends[n]] for n in numbers]
 
     def _starting(self, stem: str) -> set[int]:
         found: set[int] = set()
@@ -310,12 +318,12 @@ class TitleIndex:
                 )
             ]
             numbers = near + [n for n in numbers if self._online[n]]
-        return [self._ids[n] for n in numbers[:limit]]
+        return self._ids(numbers[:limit])
 
     def online(self, occupation: Occupation, limit: int | None = None) -> list[str]:
         """Ids of the online programmes for the occupation (no place known yet)."""
         numbers = [n for n in self._matching(occupation) if self._online[n]]
-        return [self._ids[n] for n in numbers[:limit]]
+        return self._ids(numbers[:limit])
 
     def nearest(self, occupation: Occupation, lat: float, lon: float, limit: int) -> list[str]:
         """Ids of the in-person programmes for the occupation, nearest first (roughly: a flat
@@ -327,7 +335,7 @@ class TitleIndex:
             return (self._lat[n] - lat) ** 2 + (dlon * squeeze) ** 2
 
         located = [n for n in self._matching(occupation) if not self._online[n]]
-        return [self._ids[n] for n in sorted(located, key=far)[:limit]]
+        return self._ids(sorted(located, key=far)[:limit])
 
 
 def programme_match(

@@ -11,15 +11,15 @@ Pure: no aiogram, no storage.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import re
+import sys
+import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-
-import snowballstemmer
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from typing import Protocol
 
 from bot.domain.catalogue import packaged_text
 
@@ -66,12 +66,33 @@ def words(text: str) -> list[str]:
     return _WORD.findall(normalize(text))
 
 
+class _Stemmer(Protocol):
+    def stemWord(self, word: str) -> str: ...  # snowballstemmer's name
+
+
+_SNOWBALL = "_snowball_modules"
+
+
 @cache
-def _stemmer(language: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer(language)
+def _stemmer(language: str) -> _Stemmer:
+    """Snowball's stemmer of one language. `import snowballstemmer` imports all its 34
+    languages (3 MB); its two modules are imported here on their own, under a private name
+    for the package whose `__init__` is then never run."""
+    if _SNOWBALL not in sys.modules:
+        spec = importlib.util.find_spec("snowballstemmer")
+        if spec is None or spec.submodule_search_locations is None:
+            raise ModuleNotFoundError("snowballstemmer")
+        package = types.ModuleType(_SNOWBALL)
+        package.__path__ = list(spec.submodule_search_locations)
+        sys.modules[_SNOWBALL] = package
+    module = importlib.import_module(f"{_SNOWBALL}.{language}_stemmer")
+    stemmer: _Stemmer = getattr(module, f"{language.capitalize()}Stemmer")()
+    return stemmer
 
 
-@lru_cache(maxsize=65536)
+# A word's stem is remembered: people and programme texts repeat the same words. 16,384 of
+# them take about 2 MB when full (65,536 took 7.5: a large catalogue's reindex fills it).
+@lru_cache(maxsize=16_384)
 def stem(word: str) -> str:
     """The Snowball stem of one lower-case word (Russian or English by its letters)."""
     if word.isdigit() or len(word) < 3:
@@ -173,6 +194,10 @@ class Terms:
         limit = _typo_limit(term)
         if not limit or term.isdigit():
             return None
+        # Loaded on the first word the index does not know, not at start-up.
+        from rapidfuzz import process  # noqa: PLC0415
+        from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
+
         found = process.extractOne(
             term, self._sorted, scorer=Levenshtein.distance, score_cutoff=limit
         )
@@ -187,6 +212,8 @@ class Terms:
         for term in query:
             known = self.correct(term)
             if known is not None and known != term:
+                from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
+
                 distance = Levenshtein.distance(term, known)
                 trust = max(0.0, 1.0 - GUESS_PENALTY * distance / len(term))
                 guessed[known] = max(trust, guessed.get(known, 0.0))

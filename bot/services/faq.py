@@ -8,8 +8,6 @@ import hashlib
 import io
 from dataclasses import dataclass
 
-import openpyxl
-
 from bot.domain.catalogue import packaged_text
 from bot.domain.catalogue_files import FileKind
 from bot.domain.faq import (
@@ -69,6 +67,8 @@ async def faq_entry(db: Database, entry_id: str) -> FaqEntry | None:
 
 
 def _read_xlsx(data: bytes) -> FaqRead:
+    import openpyxl  # noqa: PLC0415  (8 MB and a third of a second of start-up: when used)
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:

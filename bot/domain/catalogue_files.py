@@ -643,14 +643,22 @@ def read_programs(
         return _file_error(problem.problem)
 
 
+def get_column_letter(number: int) -> str:
+    """Excel's name of the column with this 1-based number: 1 → A, 27 → AA (openpyxl's own
+    would load all of openpyxl, 8 MB, when the packaged catalogue is read at a first start)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _file_error(problem: FileProblem) -> ImportResult:
     return ImportResult(programs=[], errors=[], file_errors=[problem])
 
 
 def _within(rows: Iterable[Row], limits: FileLimits) -> Iterator[Row]:
     """The rows, until one of them breaks a limit."""
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415 (start-up time)
-
     for number, cells in rows:
         if number > limits.rows:
             raise _FileProblem(FileProblem(Problem.too_many_rows, limit=limits.rows))
@@ -878,7 +886,6 @@ class _Reader:
         return self.headers.get(name) or next(c.russian for c in _COLUMNS if c.name == name)
 
     def _row(self, number: int, cells: list[Cell]) -> tuple[Program | None, list[RowError]]:
-        from openpyxl.utils import get_column_letter  # noqa: PLC0415 (start-up time)
 
         errors: list[RowError] = []
 

@@ -11,9 +11,17 @@ from datetime import date
 import openpyxl
 import pytest
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter as excels_letter
 
 from bot.domain.catalogue import Audience, Format, Program
-from bot.domain.catalogue_files import FileKind, FileProblem, Problem, detect_kind, write_programs
+from bot.domain.catalogue_files import (
+    FileKind,
+    FileProblem,
+    Problem,
+    detect_kind,
+    get_column_letter,
+    write_programs,
+)
 from tests.support.catalogue_files import (
     HEADERS,
     PDF,
@@ -312,3 +320,9 @@ def test_a_zip_without_a_workbook_is_not_xlsx() -> None:
         archive.writestr("word/document.xml", "<w/>")
     assert detect_kind("letter.docx", buffer.getvalue()) is None
     assert read(buffer.getvalue(), FileKind.xlsx).file_errors
+
+
+def test_column_letters_are_excels_own() -> None:
+    samples = (1, 26, 27, 52, 702, 703, 16384)
+    assert [get_column_letter(n) for n in samples] == ["A", "Z", "AA", "AZ", "ZZ", "AAA", "XFD"]
+    assert all(get_column_letter(n) == excels_letter(n) for n in range(1, 18279))

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|webhook|chat|migrate|catalogue|export]`.
+"""Command line: `python -m bot [run|webhook|chat|migrate|copy-db|catalogue|export]`.
 
 Each command imports only its own runner: the webhook server, the terminal chat and the
 spreadsheet tools stay out of the polling bot's start-up time and memory."""
@@ -52,6 +52,22 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", default="ru", help="Telegram language code of the user")
     chat.add_argument("--admin", action="store_true", help="treat the user as an admin")
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
+    copy = commands.add_parser(
+        "copy-db",
+        help="copy every table from one database to another (SQLite ⇄ PostgreSQL), "
+        "then compare the row counts",
+    )
+    copy.add_argument(
+        "--from", dest="source", required=True, metavar="URL", help="sqlite:///… or postgresql://…"
+    )
+    copy.add_argument(
+        "--to", dest="target", required=True, metavar="URL", help="sqlite:///… or postgresql://…"
+    )
+    copy.add_argument(
+        "--replace",
+        action="store_true",
+        help="overwrite a target that already holds data (refused without it)",
+    )
     catalogue = commands.add_parser("catalogue", help="import or export the programme list")
     actions = catalogue.add_subparsers(dest="action", metavar="ACTION", required=True)
     load = actions.add_parser("import", help="import programmes from a CSV or XLSX file")
@@ -121,10 +137,12 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     """The command's exit code: 0, or what the command reports (1 for a refused import,
     3 for a bot stopped after its database was lost)."""
 
-    if args.command in ("migrate", "catalogue", "export"):
-        from bot.runners.cli import run_catalogue, run_export, run_migrate
+    if args.command in ("migrate", "copy-db", "catalogue", "export"):
+        from bot.runners.cli import run_catalogue, run_copy_db, run_export, run_migrate
     if args.command == "migrate":
         await run_migrate(settings)
+    elif args.command == "copy-db":
+        return await run_copy_db(args.source, args.target, replace=args.replace)
     elif args.command == "catalogue":
         return await run_catalogue(
             settings, args.action, args.file, replace=getattr(args, "replace", False)

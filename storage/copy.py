@@ -425,7 +425,13 @@ async def _copy_table(
                 f"A row of table {source.name} cannot be written to the target ({error}); "
                 "nothing was copied."
             ) from error
-        await write.executemany(insert, values)
+        try:
+            await write.executemany(insert, values)
+        except Exception as error:  # the target database's own error, whichever it is
+            raise CopyRefused(
+                f"A row of table {source.name} was refused by the target "
+                f"({type(error).__name__}: {str(error).rstrip('.')}); nothing was copied."
+            ) from error
 
 
 async def _reset_sequence(conn: aiosqlite.Connection, table: str, column: str) -> None:

@@ -73,12 +73,10 @@ def copy_report_text(report: CopyReport) -> str:
     width = max((len(t.name) for t in report.tables), default=0)
     lines = [
         f"{t.name:<{width}}  {t.source:>9} → {t.target:<9} {'ok' if t.ok else 'DIFFERENT'}"
-        for t in report.tables
+        for t in sorted(report.tables, key=lambda t: t.name)
     ]
     if report.ok:
-        lines.append(
-            f"Copied {len(report.tables)} tables, {report.rows} rows: every count matches."
-        )
+        lines.append(f"Copied {len(report.tables)} tables, {report.rows} rows: all counts match.")
     else:
         wrong = ", ".join(t.name for t in report.tables if not t.ok)
         lines.append(

@@ -20,6 +20,7 @@ if __name__ == "__main__":
 import argparse
 import asyncio
 import logging
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -89,8 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command not in (None, "run", "webhook"):
         gc.enable()
+    server: str | None = None  # DATABASE_URL when it names a PostgreSQL server
     try:
         settings = load_settings()
+        if settings.database.startswith(("postgresql://", "postgres://")):
+            server = settings.database
         if args.command == "chat" and args.admin:
             settings = settings.model_copy(
                 update={"admin_ids": settings.admin_ids | {args.user_id}}
@@ -121,16 +125,31 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    except (sqlite3.Error, OSError) as error:
+    except KeyboardInterrupt:
+        pass
+    except Exception as error:
+        # PostgreSQL's own errors are asyncpg's (imported only when DATABASE_URL names a server).
+        from_server = server is not None and type(error).__module__.startswith("asyncpg")
+        if not (from_server or isinstance(error, sqlite3.Error | OSError)):
+            raise
         print(
-            f"The database at DATABASE_PATH cannot be used ({error}); "
+            _server_unusable(server, error)
+            if server is not None
+            else f"The database at DATABASE_PATH cannot be used ({error}); "
             "check that it is an SQLite file and that it and its folder are writable.",
             file=sys.stderr,
         )
         return 2
-    except KeyboardInterrupt:
-        pass
     return 0
+
+
+def _server_unusable(url: str, error: Exception) -> str:
+    shown = re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+    return (
+        f"The database at DATABASE_URL ({shown}) cannot be used "
+        f"({type(error).__name__}: {str(error).rstrip('.')}); check the address, the user, "
+        "the password and that the database exists (createdb, see README)."
+    )
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:

@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -23,7 +24,7 @@ from storage.copy import CopyRefused, copy_database, read_schema
 from storage.db import Database
 from storage.sql import Dialect
 from tests.support.chat import MakeClient, onboard, save_adult_result
-from tests.support.postgres import drop_database, fresh_database, postgres_url
+from tests.support.postgres import database_url, drop_database, fresh_database, postgres_url
 from tests.support.sql import execute, query
 
 
@@ -291,5 +292,17 @@ def test_migrate_prints_where_the_database_is(
         monkeypatch.setenv("DATABASE_URL", sqlite_url(tmp_path / "x.sqlite3"))
         assert main(["migrate"]) == 0
         assert "x.sqlite3 is at schema version" in capsys.readouterr().out
+        # A server that cannot be used: one sentence naming DATABASE_URL, no password shown.
+        parts = urlsplit(database_url(target, "absent"))
+        host = parts.netloc.rsplit("@", 1)[-1]
+        missing = urlunsplit(
+            parts._replace(netloc=f"{parts.username or 'postgres'}:secret@{host}")
+        )
+        monkeypatch.setenv("DATABASE_URL", missing)
+        assert main(["migrate"]) == 2
+        error = capsys.readouterr().err
+        assert error.startswith("The database at DATABASE_URL (postgresql://")
+        assert ":***@" in error
+        assert "secret" not in error and "does not exist" in error and error.count("\n") == 1
     finally:
         asyncio.run(drop_database(target, server))

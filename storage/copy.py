@@ -364,7 +364,12 @@ async def copy_database(
     failed (the target then holds what it held before). Without `replace` a target holding
     data beyond the reference tables is refused; with it, its rows are deleted first, in the
     same transaction."""
-    if source.url == target.url:
+    same_file = (
+        source.path is not None
+        and target.path is not None
+        and source.path.resolve() == target.path.resolve()
+    )
+    if source.url == target.url or same_file:
         raise CopyRefused("The source and the target are the same database.")
     versions = (await source.schema_version(), await target.schema_version())
     if versions[0] != versions[1]:

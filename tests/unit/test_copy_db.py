@@ -270,6 +270,9 @@ def test_the_command_copies_and_prints_a_line_per_table(
         assert "There is no database file" in capsys.readouterr().err
         assert not (tmp_path / "typo.sqlite3").exists()
         assert main(["copy-db", "--from", source, "--to", "mysql://x"]) == 1
+        same = sqlite_url(Path("..") / tmp_path.name / "bot.sqlite3")
+        assert main(["copy-db", "--from", source, "--to", same]) == 1
+        assert "the same database" in capsys.readouterr().err
     finally:
         asyncio.run(drop_database(target, server))
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|webhook|chat|migrate|catalogue|export]`.
+"""Command line: `python -m bot [run|webhook|chat|migrate|copy-db|catalogue|export]`.
 
 Each command imports only its own runner: the webhook server, the terminal chat and the
 spreadsheet tools stay out of the polling bot's start-up time and memory."""
@@ -20,6 +20,7 @@ if __name__ == "__main__":
 import argparse
 import asyncio
 import logging
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -52,6 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", default="ru", help="Telegram language code of the user")
     chat.add_argument("--admin", action="store_true", help="treat the user as an admin")
     commands.add_parser("migrate", help="create or upgrade the database, then exit")
+    copy = commands.add_parser(
+        "copy-db",
+        help="copy every table from one database to another (SQLite ⇄ PostgreSQL), "
+        "then compare the row counts",
+    )
+    copy.add_argument(
+        "--from", dest="source", required=True, metavar="URL", help="sqlite:///… or postgresql://…"
+    )
+    copy.add_argument(
+        "--to", dest="target", required=True, metavar="URL", help="sqlite:///… or postgresql://…"
+    )
+    copy.add_argument(
+        "--replace",
+        action="store_true",
+        help="overwrite a target that already holds data (refused without it)",
+    )
     catalogue = commands.add_parser("catalogue", help="import or export the programme list")
     actions = catalogue.add_subparsers(dest="action", metavar="ACTION", required=True)
     load = actions.add_parser("import", help="import programmes from a CSV or XLSX file")
@@ -73,8 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command not in (None, "run", "webhook"):
         gc.enable()
+    server: str | None = None  # DATABASE_URL when it names a PostgreSQL server
     try:
         settings = load_settings()
+        if settings.database.startswith(("postgresql://", "postgres://")):
+            server = settings.database
         if args.command == "chat" and args.admin:
             settings = settings.model_copy(
                 update={"admin_ids": settings.admin_ids | {args.user_id}}
@@ -105,26 +125,43 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    except (sqlite3.Error, OSError) as error:
+    except KeyboardInterrupt:
+        pass
+    except Exception as error:
+        # PostgreSQL's own errors are asyncpg's (imported only when DATABASE_URL names a server).
+        from_server = server is not None and type(error).__module__.startswith("asyncpg")
+        if not (from_server or isinstance(error, sqlite3.Error | OSError)):
+            raise
         print(
-            f"The database at DATABASE_PATH cannot be used ({error}); "
+            _server_unusable(server, error)
+            if server is not None
+            else f"The database at DATABASE_PATH cannot be used ({error}); "
             "check that it is an SQLite file and that it and its folder are writable.",
             file=sys.stderr,
         )
         return 2
-    except KeyboardInterrupt:
-        pass
     return 0
+
+
+def _server_unusable(url: str, error: Exception) -> str:
+    shown = re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+    return (
+        f"The database at DATABASE_URL ({shown}) cannot be used "
+        f"({type(error).__name__}: {str(error).rstrip('.')}); check the address, the user, "
+        "the password and that the database exists (createdb, see README)."
+    )
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     """The command's exit code: 0, or what the command reports (1 for a refused import,
     3 for a bot stopped after its database was lost)."""
 
-    if args.command in ("migrate", "catalogue", "export"):
-        from bot.runners.cli import run_catalogue, run_export, run_migrate
+    if args.command in ("migrate", "copy-db", "catalogue", "export"):
+        from bot.runners.cli import run_catalogue, run_copy_db, run_export, run_migrate
     if args.command == "migrate":
         await run_migrate(settings)
+    elif args.command == "copy-db":
+        return await run_copy_db(args.source, args.target, replace=args.replace)
     elif args.command == "catalogue":
         return await run_catalogue(
             settings, args.action, args.file, replace=getattr(args, "replace", False)

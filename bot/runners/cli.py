@@ -1,8 +1,10 @@
-"""One-shot commands: `migrate`, `catalogue import|export` and `export`. Each opens the
-database, does its work, prints one line per result and closes it."""
+"""One-shot commands: `migrate`, `copy-db`, `catalogue import|export` and `export`. Each opens
+the database, does its work, prints one line per result and closes it."""
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 from bot.config import Settings
@@ -10,6 +12,9 @@ from bot.domain.catalogue_files import FileKind
 from bot.services.catalogue_files import ImportReport, export_programs, import_programs
 from bot.services.database import open_database
 from bot.services.exports import export_all
+from storage.connect import check_url, connect, is_postgres, sqlite_path
+from storage.copy import CopyRefused, CopyReport, copy_database
+from storage.db import Database
 
 
 async def run_migrate(settings: Settings) -> None:
@@ -19,6 +24,75 @@ async def run_migrate(settings: Settings) -> None:
     finally:
         await db.close()
     print(f"Database {db.describe()} is at schema version {version}.")
+
+
+async def run_copy_db(source_url: str, target_url: str, *, replace: bool) -> int:
+    """Copy every table from one database into another (`python -m bot copy-db`): 0 when
+    every table has as many rows on both sides afterwards, 1 when the copy was refused, failed
+    (and was rolled back) or the counts differ."""
+    try:
+        check_url(source_url)
+        check_url(target_url)
+    except ValueError as error:
+        print(f"{error}.".replace("DATABASE_URL", "--from and --to"), file=sys.stderr)
+        return 1
+    if not is_postgres(source_url) and not sqlite_path(source_url).is_file():
+        print(f"There is no database file at {sqlite_path(source_url)}.", file=sys.stderr)
+        return 1
+    opened: list[Database] = []
+    try:
+        for url in (source_url, target_url):
+            try:
+                # Brought to this bot's schema version; the reference data comes from the source.
+                opened.append(await connect(url))
+            except Exception as error:  # the database's own error, never a traceback
+                print(f"{_hidden(url)} cannot be opened: {_why(error)}.", file=sys.stderr)
+                return 1
+        source, target = opened
+        print(f"Copying {source.describe()} to {target.describe()}…", flush=True)
+        try:
+            report = await copy_database(source, target, replace=replace)
+        except CopyRefused as refused:
+            print(refused, file=sys.stderr)
+            return 1
+        except Exception as error:
+            print(
+                f"The copy failed and was rolled back, the target holds what it held before: "
+                f"{_why(error)}.",
+                file=sys.stderr,
+            )
+            return 1
+    finally:
+        for db in opened:
+            await db.close()
+    print(copy_report_text(report))
+    return 0 if report.ok else 1
+
+
+def copy_report_text(report: CopyReport) -> str:
+    width = max((len(t.name) for t in report.tables), default=0)
+    lines = [
+        f"{t.name:<{width}}  {t.source:>9} → {t.target:<9} {'ok' if t.ok else 'DIFFERENT'}"
+        for t in sorted(report.tables, key=lambda t: t.name)
+    ]
+    if report.ok:
+        lines.append(f"Copied {len(report.tables)} tables, {report.rows} rows: all counts match.")
+    else:
+        wrong = ", ".join(t.name for t in report.tables if not t.ok)
+        lines.append(
+            f"The row counts differ in {wrong}: was a bot still writing to the source? "
+            "Stop it and copy again with --replace."
+        )
+    return "\n".join(lines)
+
+
+def _why(error: Exception) -> str:
+    return f"{type(error).__name__}: {str(error).rstrip('.')}"
+
+
+def _hidden(url: str) -> str:
+    """A URL without its password."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 async def run_catalogue(settings: Settings, action: str, path: Path, *, replace: bool) -> int:

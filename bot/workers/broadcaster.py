@@ -66,11 +66,13 @@ DEFAULT_CONCURRENCY = 8  # sends in flight at once
 BACKOFF_SECONDS = 0.5
 CLAIM_SIZE = 64
 SCHEDULER_SECONDS = 15.0
+JOIN_SECONDS = 3.0  # with several senders: how soon one joins a broadcast another started
 HEARTBEAT_SECONDS = 2.0  # a sender says it is alive this often ...
 SENDER_TIMEOUT = 10.0  # ... and is taken for gone after this long without a sign of life
 IDLE_SECONDS = 0.5  # nothing to claim, but other senders still have rows out: look again
 SLOTS_AHEAD = 0.5  # seconds of send slots a process takes from the shared clock at a time
 MAX_SLOTS_AHEAD = 32
+MISSED_SLOTS = 2  # a slot this many intervals behind is dropped
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 # Why a recipient got no send, as recorded in `broadcast_recipients.error`.
 BLOCKED_BEFORE = "blocked the bot before the send"
@@ -135,6 +137,9 @@ class SharedPacer:
         self._lock = asyncio.Lock()
         self._paused_until = 0.0
         self._hold = 0.0  # a pause to pass on to the shared clock at the next reservation
+        # This process's clock minus the database's, as measured after recent reservations:
+        # a slow answer makes one look later than it is, so the smallest is the truest.
+        self._offsets: deque[float] = deque(maxlen=16)
 
     async def slot(self) -> None:
         while True:
@@ -143,9 +148,11 @@ class SharedPacer:
                     await self._reserve()
                 start = self._slots.popleft()
             paused_until = self._paused_until
-            if start < paused_until:
-                continue  # a slot within a pause Telegram asked for is not used
             now = self._clock()
+            if start < paused_until or start < now - MISSED_SLOTS * self.interval:
+                # Within a pause Telegram asked for, or long past (this process was held up):
+                # not used, so that sends do not bunch up above the rate.
+                continue
             if start > now:
                 await self._sleep(start - now)
             if self._paused_until == paused_until:
@@ -156,8 +163,9 @@ class SharedPacer:
         hold, self._hold = self._hold, 0.0
         async with self._db.autocommit() as repos:
             first, db_now = await repos.broadcasts.reserve_slots(count, self.interval, hold)
-        # Measured after the answer: the slots land a round trip late at most, never early.
-        offset = self._clock() - db_now
+        # Measured after the answer: a round trip late at most, never early.
+        self._offsets.append(self._clock() - db_now)
+        offset = min(self._offsets)
         self._slots.extend(first + offset + k * self.interval for k in range(count))
 
     def pause(self, seconds: float) -> None:
@@ -380,7 +388,9 @@ class Broadcaster:
                     self.start(bot, row.id)
             except Exception:  # the loop must outlive one bad moment of the database
                 logger.exception("Scheduled broadcasts could not be checked")
-            await asyncio.sleep(SCHEDULER_SECONDS)
+            await asyncio.sleep(
+                min(SCHEDULER_SECONDS, JOIN_SECONDS) if self.shared else SCHEDULER_SECONDS
+            )
 
     # --- one run -------------------------------------------------------------------------------
 
@@ -438,19 +448,28 @@ class Broadcaster:
         self, bot: Bot, row: BroadcastRow, queue: asyncio.Queue[int | None], progress: Progress
     ) -> None:
         while (user_id := await queue.get()) is not None:
-            outcome = None if row.id in self._halted else await self._deliver(bot, row, user_id)
-            if outcome is None:  # halted: not sent, back to the queue (when still this one's)
-                async with self._db.autocommit() as repos:
-                    await repos.broadcasts.unclaim(row.id, [user_id], self.claimer)
-                continue
-            status, error = outcome
-            if error == _NOT_MINE:
-                continue  # taken over by another sender: it sends and records it
+            try:
+                await self._send_one(bot, row, user_id, progress)
+            except Exception:  # one bad moment of the database: the others still go
+                # Its row stays "sending"; should this process die, it goes back to the queue.
+                logger.exception("Broadcast %d: the send to %d failed", row.id, user_id)
+
+    async def _send_one(
+        self, bot: Bot, row: BroadcastRow, user_id: int, progress: Progress
+    ) -> None:
+        outcome = None if row.id in self._halted else await self._deliver(bot, row, user_id)
+        if outcome is None:  # halted: not sent, back to the queue (when still this one's)
             async with self._db.autocommit() as repos:
-                await repos.broadcasts.record(row.id, user_id, status, error)
-                if status == "blocked" and error != BLOCKED_BEFORE:
-                    await repos.users.set_blocked(user_id, blocked=True)
-            progress.add(status)
+                await repos.broadcasts.unclaim(row.id, [user_id], self.claimer)
+            return
+        status, error = outcome
+        if error == _NOT_MINE:
+            return  # taken over by another sender: it sends and records it
+        async with self._db.autocommit() as repos:
+            await repos.broadcasts.record(row.id, user_id, status, error)
+            if status == "blocked" and error != BLOCKED_BEFORE:
+                await repos.users.set_blocked(user_id, blocked=True)
+        progress.add(status)
 
     async def _not_to_send(
         self, broadcast_id: int, user_id: int

@@ -72,7 +72,8 @@ SENDER_TIMEOUT = 10.0  # ... and is taken for gone after this long without a sig
 IDLE_SECONDS = 0.5  # nothing to claim, but other senders still have rows out: look again
 SLOTS_AHEAD = 0.5  # seconds of send slots a process takes from the shared clock at a time
 MAX_SLOTS_AHEAD = 32
-MISSED_SLOTS = 2  # a slot this many intervals behind is dropped
+MISSED_SLOTS = 2  # a slot this many intervals behind is dropped ...
+MISSED_FLOOR = 0.05  # ... or this many seconds, whichever is longer
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 # Why a recipient got no send, as recorded in `broadcast_recipients.error`.
 BLOCKED_BEFORE = "blocked the bot before the send"
@@ -100,7 +101,8 @@ class Pacer:
         self._next = 0.0
         self._paused_until = 0.0
 
-    async def slot(self) -> None:
+    async def slot(self) -> float:
+        """Wait for a send slot; returns its time (on `clock`)."""
         while True:
             now = self._clock()
             paused_until = self._paused_until
@@ -109,8 +111,12 @@ class Pacer:
             if start > now:
                 await self._sleep(start - now)
             if self._paused_until == paused_until:
-                return
-            # Telegram asked for a pause while this sender waited: a new slot after it.
+                return start
+
+    def missed(self, start: float) -> bool:
+        """False: this process sends each slot it took, however late (it alone sends)."""
+        return False
+        # Telegram asked for a pause while this sender waited: a new slot after it.
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
@@ -141,7 +147,8 @@ class SharedPacer:
         # a slow answer makes one look later than it is, so the smallest is the truest.
         self._offsets: deque[float] = deque(maxlen=16)
 
-    async def slot(self) -> None:
+    async def slot(self) -> float:
+        """Wait for a send slot; returns its time (on `clock`)."""
         while True:
             async with self._lock:
                 if not self._slots:
@@ -149,14 +156,19 @@ class SharedPacer:
                 start = self._slots.popleft()
             paused_until = self._paused_until
             now = self._clock()
-            if start < paused_until or start < now - MISSED_SLOTS * self.interval:
+            if start < paused_until or self.missed(start):
                 # Within a pause Telegram asked for, or long past (this process was held up):
                 # not used, so that sends do not bunch up above the rate.
                 continue
             if start > now:
                 await self._sleep(start - now)
             if self._paused_until == paused_until:
-                return
+                return start
+
+    def missed(self, start: float) -> bool:
+        """True when the slot at `start` is too far behind to be used now: this process was
+        held up after taking it, and a late send would bunch up with the others' on time."""
+        return self._clock() - start > max(MISSED_SLOTS * self.interval, MISSED_FLOOR)
 
     async def _reserve(self) -> None:
         count = max(1, min(MAX_SLOTS_AHEAD, round(SLOTS_AHEAD / self.interval)))
@@ -492,8 +504,9 @@ class Broadcaster:
     ) -> tuple[RecipientStatus, str | None] | None:
         """What became of the send; None when the broadcast was halted before it."""
         failures = 0
+        retimed = False
         while True:
-            await self.pacer.slot()
+            start = await self.pacer.slot()
             # Right before every attempt: a 429 pause or a retry may last long enough for the
             # person to block the bot or withdraw consent, or an admin to pause.
             refused = await self._not_to_send(row.id, user_id)
@@ -502,6 +515,9 @@ class Broadcaster:
                 return None
             if refused is not None:
                 return refused
+            if not retimed and self.pacer.missed(start):
+                retimed = True  # once: a process slower than that every time still sends
+                continue  # held up since the slot: a new one, so as not to exceed the rate
             try:
                 await bot.copy_message(user_id, row.source_chat_id, row.source_message_id)
             except TelegramRetryAfter as error:

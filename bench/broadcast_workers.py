@@ -151,7 +151,7 @@ def report(
         start = min(times)
         per_second = Counter(int(t - start) for t in times)
         print("per second:", [per_second[k] for k in range(max(per_second) + 1)])
-    print(f"machine: {machine()}")
+    print(machine())
     print(
         f"{people} recipients, {WORKERS} webhook workers × {CONCURRENCY} senders, "
         f"{latency * 1000:.0f} ms per request, BROADCAST_RATE {rate}/s, "

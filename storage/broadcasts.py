@@ -432,12 +432,13 @@ class BroadcastsRepo:
         sender and at least `hold` seconds from now (Telegram asked for a pause): (the first
         slot, the database's now), both Unix time on the database's clock."""
         now = _EPOCH[self._dialect]
+        later = greatest(self._dialect, "broadcast_clock.next_at", f"{now} + ?")
         rows = list(
             await self._conn.execute_fetchall(
-                "UPDATE broadcast_clock SET next_at = "
-                f"{greatest(self._dialect, 'next_at', f'{now} + ?')} + ? "
-                f"WHERE id = 1 RETURNING next_at, {now}",
-                (hold, count * interval),
+                f"INSERT INTO broadcast_clock (id, next_at) VALUES (1, {now} + ? + ?) "
+                f"ON CONFLICT (id) DO UPDATE SET next_at = {later} + ? "
+                f"RETURNING next_at, {now}",
+                (hold, count * interval, hold, count * interval),
             )
         )
         next_at, db_now = rows[0]

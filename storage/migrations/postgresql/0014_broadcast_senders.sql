@@ -14,12 +14,12 @@ CREATE TABLE broadcast_senders (
 );
 
 -- One rate for the whole bot: every sender takes its send slots here. `next_at` (Unix time,
--- the database's clock) is the first slot nobody has taken.
+-- the database's clock) is the first slot nobody has taken. Its one row is written by the
+-- first reservation: a database just migrated holds no rows beyond its reference data.
 CREATE TABLE broadcast_clock (
     id         BIGINT PRIMARY KEY CHECK (id = 1),
     next_at    DOUBLE PRECISION NOT NULL
 );
-INSERT INTO broadcast_clock (id, next_at) VALUES (1, 0);
 
 -- The progress message is edited by one sender at a time, at most every few seconds
 -- (`progress_at`, Unix time), and the final report is given once (`reported`: the status

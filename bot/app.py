@@ -280,26 +280,36 @@ async def stop_warming() -> None:
 
 
 async def start_workers(bot: Bot, services: Services) -> None:
-    """Broadcasts, reminders and the delivery of applications run in the one process that
-    holds the lease; a process without it takes over when the holder stops or dies."""
+    """Reminders, the delivery of applications (and broadcasts on SQLite) run in the one
+    process that holds the lease; a process without it takes over when the holder stops or
+    dies. On PostgreSQL every process sends broadcasts, at one shared rate."""
     broadcaster = services.broadcaster
+    everywhere = broadcaster.shared
 
     async def begin() -> None:
-        broadcaster.active = True
-        await pause_broadcasts_of_removed_admins(bot, services)
-        await resume_broadcasts(bot, broadcaster)
+        if not everywhere:
+            await pause_broadcasts_of_removed_admins(bot, services)
+            broadcaster.active = True
+            await resume_broadcasts(bot, broadcaster)
         await start_reminders(bot, services.reminder_sender)
         services.lead_outbox.start(bot)
         services.lead_flagger.start(bot)
 
     async def end() -> None:
-        broadcaster.active = False
-        await stop_broadcasts(services)
+        if not everywhere:
+            broadcaster.active = False
+            await stop_broadcasts(services)
         await stop_reminders(services)
         await stop_outbox(services)
         await services.lead_flagger.stop()
 
-    broadcaster.active = False  # until the lease is taken
+    if everywhere:
+        # Each pause is made (and told to the admins) by one process: a conditional update.
+        await pause_broadcasts_of_removed_admins(bot, services)
+        broadcaster.active = True
+        await resume_broadcasts(bot, broadcaster)
+    else:
+        broadcaster.active = False  # until the lease is taken
     await services.lease.start(begin, end)
 
 

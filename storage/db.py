@@ -244,6 +244,13 @@ class Database(ABC):
         """Where the data is, for logs and the command line (no password)."""
         return self.url
 
+    @asynccontextmanager
+    async def setting_up(self) -> AsyncIterator[None]:
+        """Held while a process migrates and loads reference data at start, so that
+        processes starting together do it one after another. SQLite needs nothing more: its
+        units of work already run one at a time."""
+        yield
+
     def file_state(self) -> FileState:
         """Whether the database the connection opened is still where it was: a server
         database always is."""

@@ -174,8 +174,10 @@ async def pooled(pool: asyncpg.Pool) -> AsyncIterator[PgConnection]:
         yield PgConnection(conn)
 
 
-# Taken by `migrate` for its whole run, so workers starting together migrate one at a time.
+# Taken by `migrate` for its whole run, so workers starting together migrate one at a time,
+# and around the whole start-up set-up (migrations and reference data).
 _MIGRATION_LOCK = 7_202_611_001
+_SETUP_LOCK = 7_202_611_002
 
 
 def without_password(url: str) -> str:
@@ -273,6 +275,15 @@ class PostgresDatabase(Database):
                 return current
             finally:
                 await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
+
+    @asynccontextmanager
+    async def setting_up(self) -> AsyncIterator[None]:
+        async with self._pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock($1)", _SETUP_LOCK)
+            try:
+                yield
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", _SETUP_LOCK)
 
     async def check_writable(self) -> None:
         async with self._pool.acquire() as conn, conn.transaction():

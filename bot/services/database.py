@@ -17,9 +17,10 @@ async def open_database(target: Path | str) -> Database:
     url = target if isinstance(target, str) and "://" in target else sqlite_url(target)
     db = await connect(url, migrate=False)
     try:
-        await db.migrate()
-        await ensure_reference(db)
-        await ensure_faq(db)
+        async with db.setting_up():  # processes starting together take turns
+            await db.migrate()
+            await ensure_reference(db)
+            await ensure_faq(db)
         await db.check_writable()
     except BaseException:
         await db.close()

@@ -208,13 +208,14 @@ async def test_reference_data_alone_is_replaced_without_asking(
 async def test_a_failed_copy_leaves_the_target_as_it_was(
     db: Database, make_client: MakeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Half the tables written when the copy breaks off: the target holds none of them."""
+    """Tables up to and with the people written when the copy breaks off: the target holds
+    none of them."""
     await fill(db, make_client)
     real = copy_module._copy_table
     written: list[str] = []
 
     async def breaking(*args: Any) -> None:
-        if len(written) == 20:
+        if "users" in written:
             raise RuntimeError("the connection was lost")
         await real(*args)
         written.append(args[2].name)
@@ -223,7 +224,7 @@ async def test_a_failed_copy_leaves_the_target_as_it_was(
     async with another(other(db.dialect), tmp_path, "there") as url, opened(url) as there:
         with pytest.raises(RuntimeError, match="the connection was lost"):
             await copy_database(db, there)
-        assert "users" in written
+        assert "users" in written and len(written) > 1
         assert all(rows == [] for rows in (await tables(there)).values())
 
 

@@ -274,6 +274,7 @@ class Tally:
     repeats: int = 0
     repeated: list[tuple[int, str]] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
+    posted_at: list[float] = field(default_factory=list)  # of each latency's answer
     tapped: dict[int, list[int]] = field(default_factory=dict)
     finished: set[int] = field(default_factory=set)
 
@@ -380,6 +381,7 @@ class Person:
             posted = await self.post(tap)
             question = await self.until(next_question(number), tap)
             self.tally.latencies.append(question.at - posted)
+            self.tally.posted_at.append(posted)
             if is_done(question):
                 self.tally.finished.add(self.user_id)
                 return
@@ -519,10 +521,19 @@ async def kill_and_restart(
     run.killed["back"] = time.monotonic()
 
 
-async def sample_load(run: Run) -> None:
-    while True:
-        run.loads.append(os.getloadavg()[0])
+async def sample_load(run: Run, tally: Tally, telegram: Telegram, total: int) -> None:
+    """The load average every 5 s; a line of progress every 30 s."""
+    began = time.monotonic()
+    for tick in itertools.count(1):
         await asyncio.sleep(5)
+        run.loads.append(os.getloadavg()[0])
+        if tick % 6 == 0:
+            print(
+                f"  {time.monotonic() - began:4.0f} s: {tally.answers} of {total} answers, "
+                f"{telegram.posted} updates confirmed, {telegram.redeliveries} redelivered "
+                f"({load_average()})",
+                flush=True,
+            )
 
 
 async def load(args: argparse.Namespace, api: WatchedApi, telegram: Telegram, tally: Tally) -> Run:
@@ -545,7 +556,7 @@ async def load(args: argparse.Namespace, api: WatchedApi, telegram: Telegram, ta
     began = time.monotonic()
     helpers = [
         asyncio.create_task(kill_and_restart(args, victim, tally, run, telegram.http)),
-        asyncio.create_task(sample_load(run)),
+        asyncio.create_task(sample_load(run, tally, telegram, args.people * 30)),
     ]
     try:
         await asyncio.gather(*(person.take_quiz() for person in people))
@@ -649,14 +660,24 @@ def report(
         f"answers lost: {outcome.lost} in the database, {tally.repeats} lost on the way "
         f"(repeated by the person); counted twice: {outcome.doubled}"
     )
-    latencies = sorted(tally.latencies)
-    if latencies:
+    print("answer latency, first post to the next question drawn:")
+    print(f"  all answers:{spread(tally.latencies)}")
+    if "back" in killed:
+        # The answers in flight at the kill or posted until a minute after the worker was
+        # back (when the Redis locks of the people it was handling have expired) against the
+        # others.
+        calm_after = killed["back"] + 60
+
+        def around_kill(latency: float, at: float) -> bool:
+            return at < calm_after and at + latency >= killed["at"]
+
+        pairs = list(zip(tally.latencies, tally.posted_at, strict=True))
+        during = [latency for latency, at in pairs if around_kill(latency, at)]
+        others = [latency for latency, at in pairs if not around_kill(latency, at)]
         print(
-            "answer latency, first post to the next question drawn: "
-            f"p50 {percentile(latencies, 50) * 1000:.1f} ms, "
-            f"p95 {percentile(latencies, 95) * 1000:.1f} ms, "
-            f"p99 {percentile(latencies, 99) * 1000:.1f} ms, max {latencies[-1] * 1000:.0f} ms"
+            f"  in flight at the kill or posted until a minute after the restart:{spread(during)}"
         )
+        print(f"  posted at other times:{spread(others)}")
     if run.loads:
         print(
             f"load average during the run: {min(run.loads):.1f}–{max(run.loads):.1f}; "
@@ -673,6 +694,17 @@ def report(
     )
     print(f"exactly once: {'yes' if exact else 'NO'}")
     return exact
+
+
+def spread(latencies: list[float]) -> str:
+    if not latencies:
+        return " none"
+    ordered = sorted(latencies)
+    return (
+        f" {len(ordered)} answers, p50 {percentile(ordered, 50) * 1000:.1f} ms, "
+        f"p95 {percentile(ordered, 95) * 1000:.1f} ms, "
+        f"p99 {percentile(ordered, 99) * 1000:.1f} ms, max {ordered[-1] * 1000:.0f} ms"
+    )
 
 
 async def run(args: argparse.Namespace) -> int:

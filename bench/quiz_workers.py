@@ -495,6 +495,7 @@ class Run:
     """What the load saw: the time it took, the kill, the load average along the way."""
 
     seconds: float = 0.0
+    began: float = 0.0
     victim: int = 0
     killed: dict[str, float] = field(default_factory=dict)
     loads: list[float] = field(default_factory=list)
@@ -553,7 +554,7 @@ async def load(args: argparse.Namespace, api: WatchedApi, telegram: Telegram, ta
     ]
     victim = telegram.workers[min(1, len(telegram.workers) - 1)]
     run = Run(victim=victim.number)
-    began = time.monotonic()
+    began = run.began = time.monotonic()
     helpers = [
         asyncio.create_task(kill_and_restart(args, victim, tally, run, telegram.http)),
         asyncio.create_task(sample_load(run, tally, telegram, args.people * 30)),
@@ -678,6 +679,16 @@ def report(
             f"  in flight at the kill or posted until a minute after the restart:{spread(during)}"
         )
         print(f"  posted at other times:{spread(others)}")
+        # When the slow ones among the others were posted: a burst points at a stall.
+        slow = sorted(
+            at - run.began for latency, at in pairs if latency > 1 and not around_kill(latency, at)
+        )
+        if slow:
+            buckets: dict[int, int] = {}
+            for second in slow:
+                buckets[int(second // 10) * 10] = buckets.get(int(second // 10) * 10, 0) + 1
+            listed = ", ".join(f"{start}–{start + 10} s: {n}" for start, n in buckets.items())
+            print(f"  the {len(slow)} others over 1 s, by when they were posted: {listed}")
     if run.loads:
         print(
             f"load average during the run: {min(run.loads):.1f}–{max(run.loads):.1f}; "

@@ -39,12 +39,6 @@ async def save_result(
         )
         return False
     async with db.autocommit() as repos:
-        # The last answer delivered again (Telegram repeats an update a worker did not
-        # confirm, e.g. one killed after this insert) finds its attempt saved: one result.
-        latest = await repos.results.latest(user_row.id, instrument.id)
-        if latest is not None and (latest.started_at, latest.answers) == (started_at, answers):
-            await conversation.update_data({ResultKey.unsaved: None})
-            return True
         await repos.results.add(
             user_id=user_row.id,
             instrument=instrument.id,

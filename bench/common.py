@@ -138,9 +138,17 @@ def load_average() -> str:
     return f"load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "load ?"
 
 
-def bench_settings(folder: Path) -> Settings:
-    """Defaults, nothing from the environment or `.env`; the database in `folder`."""
-    return Settings(_env_file=None, database_path=folder / "bench.sqlite3")
+def bench_settings(
+    folder: Path, *, database_url: str | None = None, redis_url: str | None = None
+) -> Settings:
+    """Defaults, nothing from the environment or `.env`; the database in `folder`, or the one
+    of `database_url`; the conversation state in Redis when `redis_url` is given."""
+    return Settings(
+        _env_file=None,
+        database_path=folder / "bench.sqlite3",
+        database_url=database_url,
+        redis_url=redis_url,
+    )
 
 
 @dataclass(frozen=True)
@@ -151,13 +159,100 @@ class RealBot:
 
 
 @contextlib.asynccontextmanager
-async def real_bot(folder: Path, session: OfflineSession) -> AsyncIterator[RealBot]:
-    """The production dispatcher (throttling included) on a fresh database in `folder`,
-    answering through `session`; the database is closed afterwards."""
-    settings = bench_settings(folder)
+async def real_bot(
+    folder: Path,
+    session: OfflineSession,
+    *,
+    database_url: str | None = None,
+    redis_url: str | None = None,
+) -> AsyncIterator[RealBot]:
+    """The production dispatcher (throttling included) on a fresh database in `folder` (or
+    the fresh one of `database_url`), answering through `session`, its conversation state in
+    Redis when `redis_url` is given; the database is closed afterwards."""
+    settings = bench_settings(folder, database_url=database_url, redis_url=redis_url)
     db = await open_database(settings.database)
     try:
         bot = create_bot(settings, session=session, token=TOKEN)
-        yield RealBot(db, bot, create_dispatcher(settings, db))
+        dispatcher = create_dispatcher(settings, db)
+        try:
+            yield RealBot(db, bot, dispatcher)
+        finally:
+            await dispatcher.storage.close()
     finally:
         await db.close()
+
+
+# --- PostgreSQL and Redis for the benchmarks that measure them ---------------------------------
+
+# The server the benchmarks make their fresh databases on, when POSTGRES_TEST_URL is not set.
+LOCAL_POSTGRES = "postgresql://postgres@127.0.0.1:55432/postgres"
+
+
+def postgres_server(given: str | None = None) -> str:
+    """The PostgreSQL server to make fresh databases on: `given`, POSTGRES_TEST_URL, or the
+    local one."""
+    return given or os.environ.get("POSTGRES_TEST_URL") or LOCAL_POSTGRES
+
+
+@contextlib.asynccontextmanager
+async def fresh_postgres(server: str) -> AsyncIterator[str]:
+    """A new empty database on `server` (its URL), dropped afterwards."""
+    from tests.support.postgres import drop_database, fresh_database  # noqa: PLC0415
+
+    url = await fresh_database(server)
+    try:
+        yield url
+    finally:
+        await drop_database(url, server)
+
+
+async def postgres_version(url: str) -> str:
+    """`PostgreSQL 15.8`, for the figures of a run on PostgreSQL."""
+    import asyncpg  # noqa: PLC0415
+
+    conn = await asyncpg.connect(url)
+    try:
+        return "PostgreSQL " + str(await conn.fetchval("SHOW server_version")).split()[0]
+    finally:
+        await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def private_redis(url: str | None = None) -> AsyncIterator[str]:
+    """`url`, or a `redis-server` of this run on a free port (no persistence), stopped
+    afterwards."""
+    if url:
+        yield url
+        return
+    import asyncio  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    from tests.support.processes import free_port, kill  # noqa: PLC0415
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("no redis-server on PATH: install it or give --redis-url")
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        proc = await asyncio.create_subprocess_exec(
+            binary,
+            "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+            "--dir", folder,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                    writer.close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit("redis-server did not start") from None
+                    await asyncio.sleep(0.1)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            await kill(proc)

@@ -8,6 +8,13 @@ start-up path's `settle_heap()` (`gc.freeze()` after the warm-up, rarer young co
 the bare sides with the garbage collector as aiogram leaves it.
 
     python bench/quiz_vs_echo.py [--people 1000] [--rounds 3] [--questions 29]
+                                 [--both [--postgres-fsm]] [--postgres-server URL]
+
+With `--both` the quiz side runs on PostgreSQL too, in the same rounds: a fresh database each
+round on `--postgres-server` (default `POSTGRES_TEST_URL`, else the local server) with the
+conversation state in Redis (a private `redis-server`, or `--redis-url`), as several webhook
+workers run in production; `--postgres-fsm` adds PostgreSQL with the conversation state in the
+database (one process only).
 
 Prints the rate of each side (updates per second; each round with the load average, then the
 best of `--rounds` runs) and the target: quiz answers at least 75 % of the bare aiogram
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import statistics
 import tempfile
@@ -37,8 +45,12 @@ from common import (
     TOKEN,
     bare_quiz_dispatcher,
     echo_dispatcher,
+    fresh_postgres,
     load_average,
     machine,
+    postgres_server,
+    postgres_version,
+    private_redis,
     real_bot,
     stopwatch,
 )
@@ -118,10 +130,34 @@ async def run_echo(people: int, questions: int) -> float:
     return await feed_all(echo_dispatcher(), bot, updates)
 
 
-async def run_quiz(people: int, questions: int, folder: Path) -> float:
+async def run_quiz(
+    people: int,
+    questions: int,
+    folder: Path,
+    database_url: str | None = None,
+    redis_url: str | None = None,
+) -> float:
     session = OfflineSession()
-    async with real_bot(folder, session) as real:
+    async with real_bot(folder, session, database_url=database_url, redis_url=redis_url) as real:
         return await answer_quiz(real.dispatcher, real.bot, session, people, questions)
+
+
+async def run_quiz_on_postgres(
+    people: int, questions: int, folder: Path, server: str, redis_url: str | None
+) -> float:
+    """The quiz on a fresh PostgreSQL database; the conversation state in Redis (emptied
+    first: the same people take the quiz each round) or, without `redis_url`, in the
+    database."""
+    if redis_url is not None:
+        from redis.asyncio import Redis  # noqa: PLC0415
+
+        redis = Redis.from_url(redis_url)
+        try:
+            await redis.flushdb()
+        finally:
+            await redis.aclose()
+    async with fresh_postgres(server) as url:
+        return await run_quiz(people, questions, folder, url, redis_url)
 
 
 async def answer_quiz(
@@ -177,6 +213,13 @@ async def answer_quiz(
     return rate
 
 
+# The sides of a run: the bare ones, the quiz on SQLite, and with --both on PostgreSQL.
+SQLITE = "quiz answers (SQLite FSM, real)"
+POSTGRES_REDIS = "quiz answers (PostgreSQL + Redis FSM, real)"
+POSTGRES_DB_FSM = "quiz answers (PostgreSQL, FSM in PostgreSQL)"
+SHORT = {SQLITE: "SQLite", POSTGRES_REDIS: "PostgreSQL + Redis", POSTGRES_DB_FSM: "PostgreSQL"}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     # Enough people that each answers about once a second, as a person would, so the real
@@ -186,39 +229,85 @@ async def main() -> None:
     parser.add_argument(
         "--questions", type=int, default=QUESTIONS, help=f"answers per person, 1–{QUESTIONS}"
     )
+    parser.add_argument(
+        "--both",
+        action="store_true",
+        help="also on PostgreSQL, with the conversation state in Redis (several workers)",
+    )
+    parser.add_argument(
+        "--postgres-fsm",
+        action="store_true",
+        help="with --both: also on PostgreSQL with the conversation state in the database",
+    )
+    parser.add_argument("--postgres-server", help="where fresh databases are made")
+    parser.add_argument("--redis-url", help="an empty Redis database (default: a private one)")
     args = parser.parse_args()
     if args.people < 1 or args.rounds < 1 or not 1 <= args.questions <= QUESTIONS:
         parser.error(f"--people and --rounds at least 1, --questions 1–{QUESTIONS}")
     print(machine())
-    echo_rates, bare_rates, quiz_rates = [], [], []
+    async with contextlib.AsyncExitStack() as stack:
+        server = redis_url = None
+        if args.both:
+            server = postgres_server(args.postgres_server)
+            redis_url = await stack.enter_async_context(private_redis(args.redis_url))
+            async with fresh_postgres(server) as probe:
+                print(f"{await postgres_version(probe)} at {server.rsplit('@', 1)[-1]}, Redis")
+        await measure(args, server, redis_url)
+
+
+async def measure(args: argparse.Namespace, server: str | None, redis_url: str | None) -> None:
+    echo_rates, bare_rates = [], []
+    quiz_rates: dict[str, list[float]] = {SQLITE: []}
+    if server is not None:
+        quiz_rates[POSTGRES_REDIS] = []
+        if args.postgres_fsm:
+            quiz_rates[POSTGRES_DB_FSM] = []
     for round_ in range(1, args.rounds + 1):
         echo_rates.append(await run_echo(args.people, args.questions))
         bare_rates.append(await run_bare_quiz(args.people, args.questions))
         with tempfile.TemporaryDirectory() as folder:
-            quiz_rates.append(await run_quiz(args.people, args.questions, Path(folder)))
+            quiz_rates[SQLITE].append(await run_quiz(args.people, args.questions, Path(folder)))
+        for side, redis in ((POSTGRES_REDIS, redis_url), (POSTGRES_DB_FSM, None)):
+            if side in quiz_rates:
+                assert server is not None
+                with tempfile.TemporaryDirectory() as folder:
+                    quiz_rates[side].append(
+                        await run_quiz_on_postgres(
+                            args.people, args.questions, Path(folder), server, redis
+                        )
+                    )
+        quizzes = ", ".join(
+            f"{SHORT[side]} {rates[-1]:.0f} ({rates[-1] / bare_rates[-1]:.0%} of bare)"
+            for side, rates in quiz_rates.items()
+        )
         print(
             f"  round {round_}: echo {echo_rates[-1]:.0f}, bare answer + redraw "
-            f"{bare_rates[-1]:.0f}, quiz {quiz_rates[-1]:.0f} updates/s; "
-            f"quiz / bare {quiz_rates[-1] / bare_rates[-1]:.0%} ({load_average()})"
+            f"{bare_rates[-1]:.0f}, quiz {quizzes} updates/s ({load_average()})"
         )
-    echo, bare, quiz = max(echo_rates), max(bare_rates), max(quiz_rates)
-    ratio = quiz / bare
+    echo, bare = max(echo_rates), max(bare_rates)
     print(f"best of {args.rounds} runs of {args.people * args.questions} updates each")
-    print(f"bare echo (MemoryStorage):       {echo:8.0f} updates/s")
-    print(f"bare answer + redraw (Memory):   {bare:8.0f} updates/s")
-    print(f"quiz answers (SQLite FSM, real): {quiz:8.0f} updates/s")
-    print(
-        f"quiz / echo: {quiz / echo:.0%}  (for reference; bare answer + redraw / echo: "
-        f"{bare / echo:.0%}, the floor for any quiz answer)"
-    )
-    # Each round's bare and quiz runs are minutes apart at most: their ratio is steadier on a
-    # shared machine than the ratio of the best runs, which may come from different rounds.
-    paired = statistics.median(q / b for q, b in zip(quiz_rates, bare_rates, strict=True))
-    print(f"quiz / bare answer + redraw, median of the rounds' own ratios: {paired:.0%}")
-    print(
-        f"quiz / bare answer + redraw: {ratio:.0%} — target ≥ {TARGET:.0%}: "
-        f"{'met' if ratio >= TARGET else 'NOT met'}"
-    )
+    width = max(33, *(len(side) + 2 for side in quiz_rates))
+    print(f"{'bare echo (MemoryStorage):':<{width}s}{echo:8.0f} updates/s")
+    print(f"{'bare answer + redraw (Memory):':<{width}s}{bare:8.0f} updates/s")
+    for side, rates in quiz_rates.items():
+        print(f"{side + ':':<{width}s}{max(rates):8.0f} updates/s")
+    for side, rates in quiz_rates.items():
+        quiz = max(rates)
+        ratio = quiz / bare
+        name = "quiz" if side == SQLITE else f"quiz on {SHORT[side]}"
+        print(
+            f"{name} / echo: {quiz / echo:.0%}  (for reference; bare answer + redraw / echo: "
+            f"{bare / echo:.0%}, the floor for any quiz answer)"
+        )
+        # Each round's bare and quiz runs are minutes apart at most: their ratio is steadier on
+        # a shared machine than the ratio of the best runs, which may come from different
+        # rounds.
+        paired = statistics.median(q / b for q, b in zip(rates, bare_rates, strict=True))
+        print(f"{name} / bare answer + redraw, median of the rounds' own ratios: {paired:.0%}")
+        print(
+            f"{name} / bare answer + redraw: {ratio:.0%} — target ≥ {TARGET:.0%}: "
+            f"{'met' if ratio >= TARGET else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

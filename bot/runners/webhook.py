@@ -112,11 +112,13 @@ def create_app(
     # Registered first, so on shutdown the dispatcher drains its updates before the
     # request handler closes the bot's HTTP session.
     setup_application(app, dispatcher, bot=bot)
-    # Telegram gets its 200 at once and the update is handled in a background task, as a
-    # polled update is confirmed without waiting for its handler; shutdown drains the tasks.
-    SimpleRequestHandler(dispatcher, bot, secret_token=target.secret).register(
-        app, path=target.path
-    )
+    # Telegram gets its 200 once the update has been handled: an update whose worker dies
+    # on it (SIGKILL, a lost host) gets no 200, and Telegram posts it again, to this or
+    # another worker. The quiz takes a repeated answer once (the question index in its
+    # callback data). Shutdown lets the requests being handled finish.
+    SimpleRequestHandler(
+        dispatcher, bot, handle_in_background=False, secret_token=target.secret
+    ).register(app, path=target.path)
     app.router.add_get(HEALTH_PATH, health_view(db, package_version(), monitor))
     return app
 

@@ -40,14 +40,34 @@ class ResultsRepo:
         code: str | None,
         vector: dict[str, float],
         started_at: str,
+        attempt: str | None = None,
     ) -> int:
+        """The new result's id; for an attempt saved already, that result's id (nothing is
+        added)."""
         cursor = await self._conn.execute(
             "INSERT INTO quiz_results (user_id, instrument, answers, scores, code, vector, "
-            "started_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            (user_id, instrument, _dump(answers), _dump(scores), code, _dump(vector), started_at),
+            "started_at, attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (user_id, attempt) WHERE attempt IS NOT NULL DO NOTHING RETURNING id",
+            (
+                user_id,
+                instrument,
+                _dump(answers),
+                _dump(scores),
+                code,
+                _dump(vector),
+                started_at,
+                attempt,
+            ),
         )
         row = await cursor.fetchone()
-        assert row is not None
+        if row is None:  # this attempt's result is there already
+            rows = list(
+                await self._conn.execute_fetchall(
+                    "SELECT id FROM quiz_results WHERE user_id = ? AND attempt = ?",
+                    (user_id, attempt),
+                )
+            )
+            row = rows[0]
         return int(row[0])
 
     async def delete_all(self, user_id: int) -> None:

@@ -30,9 +30,11 @@ async def save_result(
     answers: list[int],
     result: QuizResult,
     started_at: str,
+    attempt: str | None = None,
 ) -> bool:
     """False when the result was not saved (no consent): its scores are kept in the
-    conversation data instead."""
+    conversation data instead. An attempt saved already is not saved again (its last answer
+    delivered twice)."""
     if not user_row.has_consent:
         await conversation.update_data(
             {ResultKey.unsaved: {"instrument": instrument.id, "scores": dict(result.scores)}}
@@ -47,6 +49,7 @@ async def save_result(
             code=result_code(result),
             vector=result.vector(),
             started_at=started_at,
+            attempt=attempt,
         )
     await conversation.update_data({ResultKey.unsaved: None})
     return True

@@ -213,7 +213,14 @@ async def _finish(talk: Talk, progress: QuizProgress) -> None:
     answers = progress.final_answers()
     result = evaluate(instrument, answers)
     saved = await save_result(
-        db, talk.user_row, talk.state, instrument, answers, result, progress.started_at
+        db,
+        talk.user_row,
+        talk.state,
+        instrument,
+        answers,
+        result,
+        progress.started_at,
+        progress.attempt,
     )
     await save_progress(talk.state, None)
     await talk.state.set_state(None)

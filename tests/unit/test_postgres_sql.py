@@ -7,6 +7,7 @@ import pytest
 
 from storage.db import Database
 from storage.postgres import NOW_ISO, to_postgres
+from tests.support.sql import query
 
 
 @pytest.mark.parametrize(
@@ -67,3 +68,25 @@ async def test_the_time_stamp_has_the_same_shape_on_both(db: Database) -> None:
     assert row is not None
     created = row.created_at
     assert len(created) == 20 and created[10] == "T" and created.endswith("Z"), created
+
+
+async def test_a_quiz_attempt_saved_twice_is_one_result(db: Database) -> None:
+    async with db.transaction() as repos:
+        await repos.users.ensure(8)
+    saved = dict(
+        user_id=8,
+        instrument="riasec",
+        answers=[2] * 30,
+        scores={"R": 20},
+        code="R",
+        vector={"R": 1.0},
+        started_at="2026-11-30T21:00:00Z",
+    )
+    async with db.autocommit() as repos:
+        first = await repos.results.add(**saved, attempt="Ab3_x9")  # type: ignore[arg-type]
+        again = await repos.results.add(**saved, attempt="Ab3_x9")  # type: ignore[arg-type]
+        other = await repos.results.add(**saved, attempt="Zz0-q1")  # type: ignore[arg-type]
+        older = await repos.results.add(**saved)  # type: ignore[arg-type]  # no attempt
+    assert again == first and len({first, other, older}) == 3
+    rows = await query(db, "SELECT count(*) FROM quiz_results WHERE user_id = 8")
+    assert rows == [(3,)]

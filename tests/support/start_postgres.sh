@@ -93,7 +93,9 @@ start() {
     if locale -a 2>/dev/null | grep -qix 'c\.utf-\?8'; then locale_opt="--locale=C.UTF-8"; fi
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 "$locale_opt" --no-sync \
         >"$dir/initdb.log" 2>&1 || { say "initdb failed:"; cat "$dir/initdb.log" >&2; return 1; }
-    opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    # No autovacuum: its workers on a test database would stop a forced DROP DATABASE by a
+    # role that may not end other roles' sessions; test databases live for seconds.
+    opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c autovacuum=off"
     # Another process may take the chosen port before the server binds it: try a few.
     for attempt in 1 2 3 4 5; do
         port="$(free_port)"
@@ -111,6 +113,7 @@ start() {
         || { say "PostgreSQL does not answer on port $port"; return 1; }
     "$bin/psql" -q -X -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres \
         -c "CREATE ROLE $pg_user LOGIN CREATEDB" \
+        -c "GRANT pg_signal_backend TO $pg_user" \
         -c "CREATE DATABASE $pg_db OWNER $pg_user" >/dev/null
     say "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on port $port in $dir"
     if [ -t 2 ]; then say "   stop it with: $0 stop $dir"; fi

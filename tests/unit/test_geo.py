@@ -157,7 +157,8 @@ def test_boxes_contain_every_point_within_the_radius(
     lat: float, lon: float, radius: float, bearing: float, fraction: float
 ) -> None:
     point = destination(lat, lon, bearing, radius * fraction)
-    assert distance_km(lat, lon, *point) == pytest.approx(radius * fraction, abs=1e-6)
+    # Within a metre: near a pole asin(cos d) loses the last millimetres of a tiny distance.
+    assert distance_km(lat, lon, *point) == pytest.approx(radius * fraction, abs=1e-3)
     assert in_boxes(bounding_boxes(lat, lon, radius), *point)
 
 

@@ -480,6 +480,7 @@ def make_workers(
             api_url,
             DATABASE_URL=db_url,
             REDIS_URL=redis_url,
+            REDIS_LOCK_SECONDS=str(args.lock_seconds),
             WEBHOOK_URL=f"https://bot.example.test:{port}/webhook",
             WEBHOOK_SECRET=SECRET,
             WEBHOOK_HOST="127.0.0.1",
@@ -741,6 +742,12 @@ def main() -> None:
         help="seconds the fake Bot API takes to answer each call (a round trip to Telegram)",
     )
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument(
+        "--lock-seconds",
+        type=float,
+        default=60.0,
+        help="REDIS_LOCK_SECONDS of the workers (the bot's default: 60)",
+    )
     parser.add_argument("--database-url")
     parser.add_argument("--redis-url")
     parser.add_argument("--keep-logs", action="store_true")

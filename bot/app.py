@@ -188,7 +188,9 @@ def create_fsm_storage(settings: Settings, db: Database) -> tuple[BaseStorage, B
         redis = RedisStorage.from_url(
             settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
         )
-        return redis, redis.create_isolation()  # one connection pool, closed with the storage
+        # One connection pool, closed with the storage.
+        isolation = redis.create_isolation(lock_kwargs={"timeout": settings.redis_lock_seconds})
+        return redis, isolation
     return DatabaseStorage(db), SimpleEventIsolation()
 
 

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     consultant_chat_id: int | None = None
     broadcast_rate: float = Field(default=25.0, gt=0, le=30)
     redis_url: str | None = None
+    # How long one person's lock in Redis lasts at most: the update that took it normally
+    # releases it at once, but a worker killed while handling one leaves it until then.
+    redis_lock_seconds: float = Field(default=60.0, ge=1, le=600)
     lease_seconds: float = Field(default=30.0, ge=1, le=3600)
     reach_km: float = Field(default=150.0, gt=0, le=10000)
     # An application still «новая» this many working days after it reached a centre is

@@ -30,7 +30,19 @@ from tests.support.http_chat import USER_ID, to_user
 from tests.support.postgres import NO_SERVER, postgres_url
 from tests.support.processes import PROJECT_ROOT, START_SECONDS, bot_process, free_port
 
-SMALL = ("--people", "30", "--rate", "30", "--api-latency", "0.1", "--patience", "40")
+# A person whose lock the killed worker held waits for it to expire: 5 s here, not 60.
+SMALL = (
+    "--people",
+    "30",
+    "--rate",
+    "60",
+    "--api-latency",
+    "0.1",
+    "--patience",
+    "40",
+    "--lock-seconds",
+    "5",
+)
 
 
 def test_a_killed_worker_loses_no_answer_and_counts_none_twice() -> None:

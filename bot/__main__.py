@@ -20,7 +20,6 @@ if __name__ == "__main__":
 import argparse
 import asyncio
 import logging
-import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -144,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _server_unusable(url: str, error: Exception) -> str:
-    shown = re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+    from storage.db import without_password
+
+    shown = without_password(url)
     return (
         f"The database at DATABASE_URL ({shown}) cannot be used "
         f"({type(error).__name__}: {str(error).rstrip('.')}); check the address, the user, "

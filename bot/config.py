@@ -149,7 +149,9 @@ def load_settings(**overrides: object) -> Settings:
         first = error.errors()[0]
         name = str(first["loc"][0]).upper() if first["loc"] else "settings"
         raw = first.get("input")
-        secret = any(word in name for word in ("TOKEN", "SECRET", "REDIS_URL"))  # passwords
+        secret = any(
+            w in name for w in ("TOKEN", "SECRET", "REDIS_URL", "DATABASE_URL")
+        )  # passwords
         shown = "" if secret else f" (got {raw!r})"
         reason = first["msg"].removeprefix("Value error, ")
         raise SettingsError(f"{name} is invalid{shown}: {reason}.") from None

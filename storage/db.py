@@ -70,6 +70,11 @@ logging.getLogger("aiosqlite").setLevel(logging.INFO)
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
+def without_password(url: str) -> str:
+    """The URL as logs and messages may show it: `postgresql://bot:***@host/copp`."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     version: int

@@ -26,7 +26,7 @@ from typing import Any, cast
 import aiosqlite
 import asyncpg
 
-from storage.db import Database, Repositories, load_migrations
+from storage.db import Database, Repositories, load_migrations, without_password
 from storage.sql import Dialect
 
 NOW_ISO = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -178,10 +178,6 @@ async def pooled(pool: asyncpg.Pool) -> AsyncIterator[PgConnection]:
 # and around the whole start-up set-up (migrations and reference data).
 _MIGRATION_LOCK = 7_202_611_001
 _SETUP_LOCK = 7_202_611_002
-
-
-def without_password(url: str) -> str:
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 class PostgresDatabase(Database):

@@ -3,7 +3,6 @@ the database, does its work, prints one line per result and closes it."""
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from bot.services.database import open_database
 from bot.services.exports import export_all
 from storage.connect import check_url, connect, is_postgres, sqlite_path
 from storage.copy import CopyRefused, CopyReport, copy_database
-from storage.db import Database
+from storage.db import Database, without_password
 
 
 async def run_migrate(settings: Settings) -> None:
@@ -46,7 +45,7 @@ async def run_copy_db(source_url: str, target_url: str, *, replace: bool) -> int
                 # Brought to this bot's schema version; the reference data comes from the source.
                 opened.append(await connect(url))
             except Exception as error:  # the database's own error, never a traceback
-                print(f"{_hidden(url)} cannot be opened: {_why(error)}.", file=sys.stderr)
+                print(f"{without_password(url)} cannot be opened: {_why(error)}.", file=sys.stderr)
                 return 1
         source, target = opened
         print(f"Copying {source.describe()} to {target.describe()}…", flush=True)
@@ -88,11 +87,6 @@ def copy_report_text(report: CopyReport) -> str:
 
 def _why(error: Exception) -> str:
     return f"{type(error).__name__}: {str(error).rstrip('.')}"
-
-
-def _hidden(url: str) -> str:
-    """A URL without its password."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
 
 
 async def run_catalogue(settings: Settings, action: str, path: Path, *, replace: bool) -> int:

@@ -9,8 +9,8 @@ import pytest
 
 from bot.services.database import open_database
 from storage.connect import connect
-from storage.db import load_migrations
-from storage.postgres import PostgresDatabase, without_password
+from storage.db import load_migrations, without_password
+from storage.postgres import PostgresDatabase
 from storage.sql import Dialect
 
 LATEST = len(load_migrations(Dialect.postgresql))

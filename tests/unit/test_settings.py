@@ -79,3 +79,10 @@ def test_bad_redis_url_or_lease_seconds_stop_start_up_with_one_sentence(
     assert message.startswith(f"{name} is invalid") and "\n" not in message
     if name == "REDIS_URL":
         assert value not in message  # a Redis address may carry a password
+
+
+def test_a_bad_database_url_is_named_without_showing_it(clean_env: Path) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(database_url="mysql://bot:s3cret@db.example/copp")
+    assert str(raised.value).startswith("DATABASE_URL is invalid: ")
+    assert "s3cret" not in str(raised.value)

@@ -288,11 +288,15 @@ async def start_workers(bot: Bot, services: Services) -> None:
     broadcaster = services.broadcaster
     everywhere = broadcaster.shared
 
+    async def send_broadcasts() -> None:
+        # A pause is made (and told to the admins) once: a conditional update.
+        await pause_broadcasts_of_removed_admins(bot, services)
+        broadcaster.active = True
+        await resume_broadcasts(bot, broadcaster)
+
     async def begin() -> None:
         if not everywhere:
-            await pause_broadcasts_of_removed_admins(bot, services)
-            broadcaster.active = True
-            await resume_broadcasts(bot, broadcaster)
+            await send_broadcasts()
         await start_reminders(bot, services.reminder_sender)
         services.lead_outbox.start(bot)
         services.lead_flagger.start(bot)
@@ -305,13 +309,9 @@ async def start_workers(bot: Bot, services: Services) -> None:
         await stop_outbox(services)
         await services.lead_flagger.stop()
 
+    broadcaster.active = False  # on SQLite, until the lease is taken
     if everywhere:
-        # Each pause is made (and told to the admins) by one process: a conditional update.
-        await pause_broadcasts_of_removed_admins(bot, services)
-        broadcaster.active = True
-        await resume_broadcasts(bot, broadcaster)
-    else:
-        broadcaster.active = False  # until the lease is taken
+        await send_broadcasts()
     await services.lease.start(begin, end)
 
 
